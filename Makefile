@@ -1,0 +1,44 @@
+# Two commands a newcomer needs:  `make run`  and  `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint check system-deps bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed  ## install and serve the playground on http://127.0.0.1:8000
+	$(BIN)/nn-playground --host $(HOST) --port $(PORT)
+
+# Debian packages the test suite drives for real: Chromium for the page, podman for the image.
+system-deps:
+	@need=""; \
+	command -v chromium >/dev/null || need="$$need chromium"; \
+	command -v podman >/dev/null || need="$$need podman runc"; \
+	command -v debootstrap >/dev/null || need="$$need debootstrap"; \
+	if [ -n "$$need" ]; then \
+	  echo "installing:$$need"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$need; \
+	fi
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check app tests bench examples
+	$(BIN)/ruff format --check app tests bench examples
+	$(BIN)/mypy
+
+test: $(BIN)/.installed system-deps lint  ## install everything and run the whole suite
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_stream.py
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache
