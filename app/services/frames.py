@@ -1,0 +1,208 @@
+"""Encode a trainer's current state as one stream frame (see docs/protocol.md).
+
+A frame is a JSON-ready header dict plus one ``bytes`` blob holding every grid as uint8,
+C order, one after another. A byte ``q`` stands for ``lo + (hi - lo) * q / 255``, so
+quantising is ``q = round((v - lo) / (hi - lo) * 255)`` clipped to [0, 255]; the error of a
+decoded value is at most ``(hi - lo) / 510``.
+
+Nothing non-finite leaves this module: header numbers that are not finite (possible only in
+a diverged session) become ``None``, and non-finite grid values encode as byte 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+# Weights and biases are shown, not reloaded (the model endpoint is exact): six decimals keep
+# the header short and its JSON encoding cheap.
+WEIGHT_DECIMALS = 6
+# The smallest span a grid may have, so that decoding never divides by zero.
+MIN_SPAN = 1e-9
+
+
+class FrameSource(Protocol):
+    """What a frame is made from: the parts of ``app.engine.Trainer`` that are read."""
+
+    problem: str
+    layer_sizes: list[int]
+
+    def state(self) -> dict[str, Any]: ...
+    def boundary(self, resolution: int) -> dict[str, Any]: ...
+    def neuron_grids(self, resolution: int) -> list[np.ndarray]: ...
+    def weights(self) -> list[np.ndarray]: ...
+    def biases(self) -> list[np.ndarray]: ...
+    def gradient_norms(self) -> list[float]: ...
+    def mean_activations(self) -> list[float]: ...
+
+
+@dataclass(frozen=True)
+class Frame:
+    header: dict[str, Any]  # the "frame" text message, ready for json.dumps
+    payload: bytes  # the binary message that follows it; len == header["byte_length"]
+
+
+def finite_or_none(value: Any) -> float | None:
+    """A header number: the float itself if finite, else None (never NaN or infinity)."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def finite_list(array: np.ndarray, decimals: int | None = None) -> list[Any]:
+    """``array.tolist()`` with non-finite entries as None, optionally rounded."""
+    values = np.asarray(array, dtype=np.float64)
+    if decimals is not None:
+        values = np.round(values, decimals)
+    if np.isfinite(values).all():
+        return values.tolist()
+    cleaned = values.astype(object)
+    cleaned[~np.isfinite(values)] = None
+    return cleaned.tolist()
+
+
+def quantize_into(values: np.ndarray, lo: float, hi: float, out: np.ndarray) -> None:
+    """Write ``round((values - lo) / (hi - lo) * 255)``, clipped to [0, 255], into uint8 ``out``.
+
+    ``out`` must have ``values.size`` elements; non-finite values become 0.
+    """
+    scaled = np.subtract(values, lo, dtype=np.float32)
+    scaled *= np.float32(255.0 / max(hi - lo, MIN_SPAN))
+    if not np.isfinite(scaled).all():
+        np.copyto(scaled, 0.0, where=~np.isfinite(scaled))
+    np.clip(scaled, 0.0, 255.0, out=scaled)
+    scaled += np.float32(0.5)  # the cast truncates: +0.5 makes it round to nearest
+    out[...] = scaled.reshape(out.shape)
+
+
+def finite_range(values: np.ndarray) -> tuple[float, float]:
+    """(min, max) over the finite entries, (0, 0) if there are none."""
+    finite = values[np.isfinite(values)] if not np.isfinite(values).all() else values
+    if finite.size == 0:
+        return 0.0, 0.0
+    return float(finite.min()), float(finite.max())
+
+
+def axis_range(centres: np.ndarray) -> list[float]:
+    """[low edge, high edge] of a grid axis given its R cell centres (either order)."""
+    first, last = float(centres[0]), float(centres[-1])
+    low, high = min(first, last), max(first, last)
+    half_cell = (high - low) / (len(centres) - 1) / 2 if len(centres) > 1 else 0.5
+    return [round(low - half_cell, 9), round(high + half_cell, 9)]
+
+
+@dataclass
+class _Grid:
+    name: str
+    values: np.ndarray
+    lo: float
+    hi: float
+    raw: bool = False  # bytes copied as they are (class indices)
+
+
+def _boundary_grids(problem: str, boundary: dict[str, Any]) -> list[_Grid]:
+    values = np.asarray(boundary["values"])
+    if problem == "regression":
+        lo, hi = finite_range(values)
+        grids = [_Grid("boundary", values, lo, max(hi, lo + MIN_SPAN))]
+    else:
+        grids = [_Grid("boundary", values, 0.0, 1.0)]
+    if problem == "multiclass":
+        classes = np.asarray(boundary["classes"], dtype=np.uint8)
+        grids.append(_Grid("boundary_class", classes, 0.0, 255.0, raw=True))
+    return grids
+
+
+def _neuron_grid(layers: Sequence[np.ndarray], thumbnail_resolution: int) -> _Grid:
+    shape = (thumbnail_resolution, thumbnail_resolution)
+    stacked = np.concatenate([np.asarray(layer).reshape(-1, *shape) for layer in layers])
+    low, high = finite_range(stacked)
+    bound = max(abs(low), abs(high), MIN_SPAN)
+    return _Grid("neurons", stacked, -bound, bound)
+
+
+def pack_grids(grids: Sequence[_Grid]) -> tuple[list[dict[str, Any]], bytes]:
+    """Lay the grids out one after another; return their header entries and the bytes."""
+    entries: list[dict[str, Any]] = []
+    offset = 0
+    for grid in grids:
+        entries.append(
+            {
+                "name": grid.name,
+                "offset": offset,
+                "shape": list(grid.values.shape),
+                "lo": grid.lo,
+                "hi": grid.hi,
+            }
+        )
+        offset += grid.values.size
+    buffer = np.empty(offset, dtype=np.uint8)
+    for grid, entry in zip(grids, entries, strict=True):
+        target = buffer[entry["offset"] : entry["offset"] + grid.values.size]
+        if grid.raw:
+            target[...] = grid.values.reshape(-1)
+        else:
+            quantize_into(grid.values, grid.lo, grid.hi, target)
+    return entries, buffer.tobytes()
+
+
+def clean_state(state: dict[str, Any]) -> dict[str, Any]:
+    """The trainer's state with every float finite or None and diverged_at as a list."""
+    cleaned: dict[str, Any] = {}
+    for key, value in state.items():
+        if isinstance(value, float):
+            cleaned[key] = finite_or_none(value)
+        elif isinstance(value, tuple):
+            cleaned[key] = list(value)
+        else:
+            cleaned[key] = value
+    return cleaned
+
+
+def encode_frame(
+    trainer: FrameSource,
+    *,
+    seq: int,
+    playing: bool,
+    resolution: int,
+    thumbnail_resolution: int,
+) -> Frame:
+    """Read the trainer once and build the frame. Call it while holding the session's lock."""
+    boundary = trainer.boundary(resolution)
+    grids = _boundary_grids(trainer.problem, boundary)
+    grids.append(_neuron_grid(trainer.neuron_grids(thumbnail_resolution), thumbnail_resolution))
+    entries, payload = pack_grids(grids)
+    header = {
+        "type": "frame",
+        "seq": seq,
+        "playing": playing,
+        "state": clean_state(trainer.state()),
+        "problem": trainer.problem,
+        "layer_sizes": list(trainer.layer_sizes),
+        "weights": [finite_list(w, WEIGHT_DECIMALS) for w in trainer.weights()],
+        "biases": [finite_list(b, WEIGHT_DECIMALS) for b in trainer.biases()],
+        "gradient_norms": [finite_or_none(g) for g in trainer.gradient_norms()],
+        "mean_activations": [finite_or_none(a) for a in trainer.mean_activations()],
+        "grids": entries,
+        "byte_length": len(payload),
+        "xs_range": axis_range(np.asarray(boundary["xs"])),
+        "ys_range": axis_range(np.asarray(boundary["ys"])),
+    }
+    return Frame(header=header, payload=payload)
+
+
+def decode_grid(header: dict[str, Any], payload: bytes, name: str) -> np.ndarray:
+    """The inverse, for clients and tests: a grid's values as float32 (raw bytes for classes)."""
+    entry = next(grid for grid in header["grids"] if grid["name"] == name)
+    size = int(np.prod(entry["shape"]))
+    raw = np.frombuffer(payload, dtype=np.uint8, count=size, offset=entry["offset"])
+    raw = raw.reshape(entry["shape"])
+    if name == "boundary_class":
+        return raw.copy()
+    scale = (entry["hi"] - entry["lo"]) / 255.0
+    return (entry["lo"] + raw.astype(np.float32) * np.float32(scale)).astype(np.float32)
