@@ -1,0 +1,27 @@
+# nn-playground: the playground served on port 8000.
+#   docker build -t nn-playground .
+#   docker run --rm -p 8000:8000 nn-playground
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /srv/nn-playground
+
+# Dependencies first, so a code change does not reinstall them.
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN pip install --editable . \
+    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin playground
+COPY static ./static
+COPY templates ./templates
+
+USER playground
+ENV NNP_HOST=0.0.0.0 \
+    NNP_PORT=8000
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import os, sys, urllib.request; url = f\"http://127.0.0.1:{os.environ['NNP_PORT']}/api/health\"; sys.exit(urllib.request.urlopen(url, timeout=4).status != 200)"]
+CMD ["nn-playground"]
