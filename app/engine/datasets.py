@@ -301,8 +301,8 @@ def split_train_test(
 
 
 def validate_points(
-    points_x: Sequence[Sequence[float]],
-    points_y: Sequence[float],
+    points_x: Sequence[object] | np.ndarray,
+    points_y: Sequence[object] | np.ndarray,
     problem: str,
     *,
     max_points: int,
@@ -322,25 +322,29 @@ def validate_points(
     if len(points_y) != n:
         raise ValueError(f"points.y: expected {n} labels (one per point), got {len(points_y)}")
     low, high = DOMAIN
+    coordinates: list[float] = []
     for i, point in enumerate(points_x):
-        ok = isinstance(point, Sequence | np.ndarray) and len(point) == 2
-        if not ok or not all(_is_number(c) and low <= c <= high for c in point):
+        pair = list(point) if isinstance(point, Sequence | np.ndarray) else []
+        if len(pair) != 2 or not all(_is_number(c) and low <= c <= high for c in pair):
             raise ValueError(
                 f"points.x[{i}]: expected two finite numbers inside [{low:g}, {high:g}], "
                 f"got {point!r}"
             )
-    X = np.array([[float(c) for c in point] for point in points_x], dtype=np.float64)
+        coordinates += (float(c) for c in pair)
+    X = np.array(coordinates, dtype=np.float64).reshape(n, 2)
     top = MAX_CUSTOM_CLASSES - 1
     expected = "a finite number" if problem == "regression" else f"an integer class label 0..{top}"
+    labels: list[float] = []
     for i, label in enumerate(points_y):
         ok = _is_number(label) and math.isfinite(label)
         if ok and problem == "classification":
             ok = label == int(label) and 0 <= label <= top
         if not ok:
             raise ValueError(f"points.y[{i}]: expected {expected}, got {label!r}")
+        labels.append(float(label))
     if problem == "regression":
-        return X, np.array([float(v) for v in points_y], dtype=np.float64)
-    y = np.array([int(v) for v in points_y], dtype=np.int64)
+        return X, np.array(labels, dtype=np.float64)
+    y = np.array(labels, dtype=np.int64)
     if len(np.unique(y)) < 2:
         raise ValueError(f"points.y: expected at least two distinct class labels, got only {y[0]}")
     return X, y
