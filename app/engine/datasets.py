@@ -293,7 +293,7 @@ def split_train_test(
     ratio = _check_real("train_ratio", train_ratio, 0.1, 1.0)
     n = len(X)
     if n < 1 or len(y) != n:
-        raise ValueError(f"X, y: expected at least one point and one label per point, got {n}")
+        raise ValueError(f"X, y: expected n >= 1 points and n labels, got {n} and {len(y)}")
     n_train = min(n, max(1, math.floor(n * ratio + 0.5)))
     order = rng.permutation(n)
     train, test = order[:n_train], order[n_train:]
