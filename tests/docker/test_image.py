@@ -60,7 +60,16 @@ def image() -> str:
     )
     assert base.returncode == 0, base.stderr[-2000:]
     build = podman(
-        "build", "--pull=never", "--isolation", "chroot", "-t", IMAGE, str(ROOT), timeout=900
+        "build",
+        "--pull=never",
+        "--isolation",
+        "chroot",
+        "--format",
+        "docker",
+        "-t",
+        IMAGE,
+        str(ROOT),
+        timeout=900,
     )
     assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
     return IMAGE
