@@ -1,0 +1,383 @@
+"""The Trainer: data, network, optimizer, counters and rng for one training run.
+
+An *epoch* is one pass over the training set, reshuffled at its start with the trainer's rng;
+an *iteration* is one weight update on one mini-batch; an epoch has
+``ceil(n_train / batch_size)`` iterations (the last batch may be smaller).
+
+If an update makes any parameter or optimizer value non-finite, or the training loss turns
+non-finite, the trainer is *diverged*: the failing update is undone, training stops, and
+``diverged_at`` holds the (epoch, iteration) counters at which it stopped. Nothing the trainer
+returns is ever NaN or infinite; metrics that are undefined are ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any, Literal
+
+import numpy as np
+
+from app.engine import grids
+from app.engine.config import FIELD_NAMES, Limits, TrainerConfig, check_int, fail, validate_config
+from app.engine.datasets import DATASETS, make_dataset, split_train_test, validate_points
+from app.engine.features import make_features
+from app.engine.losses import data_loss, output_activation
+from app.engine.network import Network
+from app.engine.optimizers import OPTIMIZERS
+from app.engine.stepper import Stepper
+
+LIVE_FIELDS = frozenset(
+    {
+        "learning_rate",
+        "batch_size",
+        "optimizer",
+        "momentum",
+        "regularization",
+        "regularization_rate",
+    }
+)
+DATA_FIELDS = frozenset(
+    {"dataset", "n_samples", "noise", "train_ratio", "data_seed", "n_classes", "points", "problem"}
+)
+
+Problem = Literal["binary", "multiclass", "regression"]
+
+
+class Trainer:
+    """Train a NumPy MLP on one of the playground's data sets, step by step.
+
+    Parameters
+    ----------
+    config : TrainerConfig
+        Everything the run is built from; validated (ValueError names the bad field).
+    limits : Limits, optional
+        Bounds on layers, neurons, samples, resolution, … (defaults: ``Limits()``).
+    """
+
+    LIVE_FIELDS = LIVE_FIELDS
+
+    def __init__(self, config: TrainerConfig, *, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.config = validate_config(config, self.limits)
+        self._build_data()
+        self._build_network()
+
+    # ------------------------------------------------------------------ building
+    def _build_data(self) -> None:
+        """Generate and split the data from ``data_seed``; derive problem and classes."""
+        config = self.config
+        rng = np.random.default_rng(config.data_seed)
+        if config.dataset == "custom":
+            assert config.points is not None
+            kind = config.problem or _guess_problem(config.points[1])
+            X, y = validate_points(
+                config.points[0], config.points[1], kind, max_points=self.limits.max_custom_points
+            )
+            points = (tuple((float(a), float(b)) for a, b in X), tuple(y.tolist()))
+            self.config = replace(config, points=points, problem=kind)
+            classes = int(y.max()) + 1 if kind == "classification" else None
+        else:
+            spec = DATASETS[config.dataset]
+            kind = spec.problem
+            X, y = make_dataset(
+                config.dataset, config.n_samples, config.noise, rng, n_classes=config.n_classes
+            )
+            classes = spec.classes if spec.classes is not None else config.n_classes
+            classes = classes if kind == "classification" else None
+        self.X_train, self.y_train, self.X_test, self.y_test = split_train_test(
+            X, y, config.train_ratio, rng
+        )
+        self.problem: Problem = (
+            "regression" if classes is None else "binary" if classes == 2 else "multiclass"
+        )
+        self.n_classes: int | None = classes
+        names = self.config.features
+        self.features_train = make_features(self.X_train, names)
+        self.features_test = make_features(self.X_test, names)
+        self._grid_cache: dict[int, np.ndarray] = {}
+        self._metrics: dict[str, float | None] | None = None
+
+    def _build_network(self) -> None:
+        """A fresh network and optimizer from ``seed``; counters to zero."""
+        config = self.config
+        if OPTIMIZERS[config.optimizer].uses_step_output and (
+            config.hidden_layers or self.problem != "binary"
+        ):
+            raise fail(
+                "optimizer",
+                "'perceptron' only with no hidden layers and two classes",
+                config.optimizer,
+            )
+        n_outputs = self.n_classes if self.problem == "multiclass" else 1
+        assert n_outputs is not None
+        self.layer_sizes = [len(config.features), *config.hidden_layers, n_outputs]
+        self.network = Network(self.layer_sizes, config.hidden_activations, self.problem)
+        self.rng = np.random.default_rng(config.seed)
+        self.network.init_parameters(self.rng)
+        self.stepper = Stepper(self.network, self.features_train, self.y_train, config)
+        self.epoch = 0
+        self.iteration = 0
+        self.status: Literal["ready", "diverged"] = "ready"
+        self.diverged_at: tuple[int, int] | None = None
+        self._metrics = None
+
+    @property
+    def iterations_per_epoch(self) -> int:
+        return math.ceil(len(self.X_train) / self.config.batch_size)
+
+    # ------------------------------------------------------------------ training
+    def train_iterations(self, k: int) -> None:
+        """Run ``k`` updates (fewer if the run diverges)."""
+        k = check_int("iterations", k, 0, 10**9)
+        self._train(k, until_epoch=None)
+
+    def train_epochs(self, k: int) -> None:
+        """Train until the epoch counter has grown by ``k`` (the first may be a partial pass)."""
+        k = check_int("epochs", k, 0, 10**6)
+        if k:
+            self._train(None, until_epoch=self.epoch + k)
+
+    def _train(self, k: int | None, until_epoch: int | None) -> None:
+        if self.status == "diverged":
+            return
+        stepper = self.stepper
+        done = 0
+        while (k is None or done < k) and (until_epoch is None or self.epoch < until_epoch):
+            if stepper.cursor == 0 and not stepper.order_ready:
+                stepper.shuffle(self.rng)
+            if not stepper.step():
+                self._diverge()
+                return
+            done += 1
+            self.iteration += 1
+            if stepper.cursor == 0:
+                self.epoch += 1
+        self._metrics = None
+        if done and self.metrics()["train_loss"] is None and len(self.X_train):
+            self._diverge()
+
+    def _diverge(self) -> None:
+        self.status = "diverged"
+        self.diverged_at = (self.epoch, self.iteration)
+        self._metrics = None
+
+    def reset(self) -> None:
+        """Fresh weights from the seed, optimizer state and counters to zero; same data."""
+        self._build_network()
+
+    def regenerate(self, data_seed: int) -> None:
+        """New data (and split) from ``data_seed``; the network and counters are kept."""
+        seed = check_int("data_seed", data_seed, 0, self.limits.max_seed)
+        self.config = replace(self.config, data_seed=seed)
+        self._build_data()
+        self.stepper.set_data(self.features_train, self.y_train)
+
+    def reconfigure(self, **changes: Any) -> bool:
+        """Change settings; returns True if the network was rebuilt (fresh weights, counters 0).
+
+        Only ``LIVE_FIELDS`` change without a rebuild. Invalid changes raise ValueError and
+        leave the trainer as it was.
+        """
+        unknown = sorted(set(changes) - FIELD_NAMES)
+        if unknown:
+            raise fail(unknown[0], f"a setting among {', '.join(sorted(FIELD_NAMES))}", unknown[0])
+        old = self.config
+        new = validate_config(replace(old, **changes), self.limits)
+        changed = {name for name in changes if getattr(new, name) != getattr(old, name)}
+        if not changed:
+            return False
+        if changed <= LIVE_FIELDS:
+            if OPTIMIZERS[new.optimizer].uses_step_output and (
+                new.hidden_layers or self.problem != "binary"
+            ):
+                raise fail(
+                    "optimizer",
+                    "'perceptron' only with no hidden layers and two classes",
+                    "perceptron",
+                )
+            self.config = new
+            self.stepper.reconfigure(new, reset_slots=old.optimizer != new.optimizer)
+            return False
+        saved = dict(self.__dict__)
+        try:
+            self.config = new
+            if changed & DATA_FIELDS or new.features != old.features:
+                self._build_data()
+            self._build_network()
+        except ValueError:
+            self.__dict__.update(saved)
+            raise
+        return True
+
+    # ------------------------------------------------------------------ reading
+    def metrics(self) -> dict[str, float | None]:
+        """train_loss, test_loss, train_accuracy, test_accuracy: finite floats or None."""
+        if self._metrics is None:
+            train = self._evaluate(self.features_train, self.y_train)
+            test = self._evaluate(self.features_test, self.y_test)
+            self._metrics = {
+                "train_loss": train[0],
+                "test_loss": test[0],
+                "train_accuracy": train[1],
+                "test_accuracy": test[1],
+            }
+        return dict(self._metrics)
+
+    def _evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None]:
+        if len(y) == 0:
+            return None, None
+        logits = self.network.forward(X)[-1]
+        loss = data_loss(self.problem, logits, y)
+        accuracy = None
+        if self.problem == "binary":
+            accuracy = float(np.mean((logits[:, 0] > 0.0) == (y == 1)))
+        elif self.problem == "multiclass":
+            accuracy = float(np.mean(np.argmax(logits, axis=1) == y))
+        return (loss if math.isfinite(loss) else None), accuracy
+
+    def state(self) -> dict[str, Any]:
+        """status, epoch, iteration, iterations_per_epoch, the metrics and diverged_at."""
+        return {
+            "status": self.status,
+            "epoch": self.epoch,
+            "iteration": self.iteration,
+            "iterations_per_epoch": self.iterations_per_epoch,
+            **self.metrics(),
+            "diverged_at": self.diverged_at,
+        }
+
+    def predict(self, points: np.ndarray) -> np.ndarray:
+        """Outputs at raw points (n, 2): p(class 1) (n,), class probabilities (n, k), or values."""
+        X = np.asarray(points, dtype=np.float64)
+        limit = self.limits.max_predict_points
+        if X.ndim != 2 or X.shape[1] != 2 or not 1 <= len(X) <= limit:
+            raise fail("points", f"an array of shape (n, 2) with 1 <= n <= {limit}", X.shape)
+        if not np.isfinite(X).all():
+            raise fail("points", "finite coordinates", "a non-finite value")
+        with np.errstate(all="ignore"):
+            outputs = output_activation(
+                self.problem, self.network.forward(make_features(X, self.config.features))[-1]
+            )
+        outputs = grids.finite_or_clipped(outputs)
+        return outputs if self.problem == "multiclass" else outputs[:, 0]
+
+    def _grid_outputs(self, resolution: int) -> list[np.ndarray]:
+        limit = self.limits.max_resolution
+        resolution = check_int("resolution", resolution, 1, limit)
+        columns = self._grid_cache.get(resolution)
+        if columns is None:
+            if len(self._grid_cache) >= 4:
+                self._grid_cache.clear()
+            columns = grids.grid_features(resolution, self.config.features)
+            self._grid_cache[resolution] = columns
+        return grids.layer_outputs(self.network, columns)
+
+    def grids(self, resolution: int) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+        """``boundary(resolution)`` and ``neuron_grids(resolution)`` from one pass."""
+        outputs = self._grid_outputs(resolution)
+        shape = (resolution, resolution)
+        neurons = [grids.finite_or_clipped(out.reshape(-1, *shape)) for out in outputs]
+        neurons[0] = neurons[0].copy()
+        xs, ys = grids.axes(resolution)
+        boundary: dict[str, np.ndarray] = {"xs": xs, "ys": ys}
+        last = neurons[-1]
+        if self.problem == "multiclass":
+            boundary["classes"] = np.argmax(last, axis=0).astype(np.uint8)
+            boundary["values"] = np.max(last, axis=0)
+        else:
+            boundary["values"] = last[0]
+        return boundary, neurons
+
+    def boundary(self, resolution: int) -> dict[str, np.ndarray]:
+        """xs (R,) ascending, ys (R,) descending, values (R, R) float32 at (xs[j], ys[i]).
+
+        values: p(class 1) for binary, the value for regression, the winning class's
+        probability for multiclass, with ``classes`` (R, R) uint8 holding that class.
+        """
+        return self.grids(resolution)[0]
+
+    def neuron_grids(self, resolution: int) -> list[np.ndarray]:
+        """One float32 (n_units, R, R) array per layer: features, hidden layers, output."""
+        return self.grids(resolution)[1]
+
+    def gradient_norms(self) -> list[float]:
+        """Frobenius norm of dL/dW per weight layer, from the last update (zeros before)."""
+        return self.stepper.gradient_norms()
+
+    def mean_activations(self) -> list[float]:
+        """Mean |output| of each hidden and output layer in the last update (zeros before)."""
+        return self.stepper.mean_activations()
+
+    def weights(self) -> list[np.ndarray]:
+        return [self.network.weights(layer).copy() for layer in range(self.network.n_layers)]
+
+    def biases(self) -> list[np.ndarray]:
+        return [self.network.biases(layer).copy() for layer in range(self.network.n_layers)]
+
+    # ------------------------------------------------------------------ editing
+    def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
+        """W[layer][source, target] := value."""
+        layer = check_int("layer", layer, 0, self.network.n_layers - 1)
+        fan_in, fan_out = self.network.shapes[layer]
+        source = check_int("from", source, 0, fan_in - 1)
+        target = check_int("to", target, 0, fan_out - 1)
+        self.network.weights(layer)[source, target] = self._parameter_value(value)
+        self._metrics = None
+
+    def set_bias(self, layer: int, neuron: int, value: float) -> None:
+        """b[layer][neuron] := value."""
+        layer = check_int("layer", layer, 0, self.network.n_layers - 1)
+        neuron = check_int("neuron", neuron, 0, self.network.shapes[layer][1] - 1)
+        self.network.biases(layer)[neuron] = self._parameter_value(value)
+        self._metrics = None
+
+    def _parameter_value(self, value: object) -> float:
+        bound = self.limits.max_parameter_value
+        from app.engine.config import check_float
+
+        return check_float("value", value, -bound, bound)
+
+    def load_parameters(self, weights: Any, biases: Any) -> None:
+        """Replace all weights and biases (shapes and finiteness checked; ValueError)."""
+        shapes = self.network.shapes
+        if len(weights) != len(shapes) or len(biases) != len(shapes):
+            raise fail("weights", f"{len(shapes)} weight and bias layers", len(weights))
+        new = []
+        for layer, (fan_in, fan_out) in enumerate(shapes):
+            w = np.asarray(weights[layer], dtype=np.float64)
+            b = np.asarray(biases[layer], dtype=np.float64)
+            if w.shape != (fan_in, fan_out):
+                raise fail(f"weights[{layer}]", f"shape ({fan_in}, {fan_out})", w.shape)
+            if b.shape != (fan_out,):
+                raise fail(f"biases[{layer}]", f"shape ({fan_out},)", b.shape)
+            if not (np.isfinite(w).all() and np.isfinite(b).all()):
+                raise fail(f"weights[{layer}]", "finite numbers", "a non-finite value")
+            new.append((w, b))
+        for layer, (w, b) in enumerate(new):
+            self.network.weights(layer)[...] = w
+            self.network.biases(layer)[...] = b
+        self._metrics = None
+
+    # ------------------------------------------------------------------ export
+    def export_state(self) -> dict[str, Any]:
+        """The whole run as a plain dict of lists, ints, floats and strings."""
+        from app.engine.state import export_state
+
+        return export_state(self)
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], *, limits: Limits | None = None) -> Trainer:
+        """Rebuild a trainer from ``export_state()``; training continues exactly."""
+        from app.engine.state import import_state
+
+        return import_state(cls, state, limits)
+
+
+def _guess_problem(labels: Any) -> str:
+    """Custom points without a stated problem: integer labels mean classification."""
+    try:
+        integral = all(float(v) == int(v) for v in labels)
+    except (TypeError, ValueError, OverflowError):
+        return "classification"  # validate_points reports the bad label
+    return "classification" if integral else "regression"
