@@ -1,0 +1,209 @@
+// Everything that talks to the server: REST calls and the live WebSocket stream.
+//
+// The stream sends a JSON header (`{"type": "frame", ...}`) immediately followed by one binary
+// message holding the uint8 grids (docs/protocol.md). The client pairs them and hands both to
+// `onFrame`. When the socket drops it retries with backoff; if the server lost the session
+// (restart, idle expiry → 404) it creates a new one from the current settings.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(describeDetail(status, detail));
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+function describeDetail(status, detail) {
+  if (Array.isArray(detail)) {
+    return detail
+      .map((d) => {
+        const field = (d.loc || []).filter((p) => p !== "body").join(".");
+        return field && !String(d.msg).startsWith(field) ? `${field}: ${d.msg}` : d.msg;
+      })
+      .join("; ");
+  }
+  return typeof detail === "string" ? detail : `HTTP ${status}`;
+}
+
+async function request(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  if (!response.ok) {
+    let detail;
+    try {
+      detail = (await response.json()).detail;
+    } catch {
+      detail = undefined;
+    }
+    throw new ApiError(response.status, detail);
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+export const api = {
+  health: () => request("GET", "/api/health"),
+  datasets: () => request("GET", "/api/datasets"),
+  createSession: (config) => request("POST", "/api/sessions", config),
+  getSession: (id) => request("GET", `/api/sessions/${id}`),
+  data: (id) => request("GET", `/api/sessions/${id}/data`),
+  deleteSession: (id) => request("DELETE", `/api/sessions/${id}`),
+  /** Fire-and-forget delete that survives page unload. */
+  dropSession(id) {
+    fetch(`/api/sessions/${id}`, { method: "DELETE", keepalive: true }).catch(() => {});
+  },
+};
+
+export const Connection = Object.freeze({
+  CONNECTING: "connecting",
+  OPEN: "open",
+  LOST: "lost",
+  CLOSED: "closed",
+});
+
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 5000;
+
+export class StreamClient {
+  /**
+   * @param {object} hooks
+   *   sessionConfig(): the config to create a session with (from the URL state)
+   *   onSession(session, {recreated}): a session was created ({id, config, state})
+   *   onOpen(): the socket is open (send stream settings here)
+   *   onMessage(message): any JSON message except frame headers
+   *   onFrame(header, bytes): a frame header and its grids (Uint8Array)
+   *   onConnection(status, detail): Connection.* with {retryInMs} or {error}
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.sessionId = null;
+    this.socket = null;
+    this.pendingHeader = null;
+    this.retryMs = FIRST_RETRY_MS;
+    this.retryTimer = null;
+    this.stopped = false;
+  }
+
+  get isOpen() {
+    return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  async start() {
+    this.hooks.onConnection(Connection.CONNECTING, {});
+    try {
+      await this.#createSession(false);
+    } catch (error) {
+      this.#scheduleRetry(error);
+      return;
+    }
+    this.#open();
+  }
+
+  /** Send one command; returns false when the socket is not open. */
+  send(message) {
+    if (!this.isOpen) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Drop the session and start again from the current settings. */
+  async restart() {
+    const old = this.sessionId;
+    this.#closeSocket();
+    if (old) api.dropSession(old);
+    this.sessionId = null;
+    await this.start();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.#closeSocket();
+    if (this.sessionId) api.dropSession(this.sessionId);
+  }
+
+  async #createSession(recreated) {
+    const session = await api.createSession(this.hooks.sessionConfig());
+    this.sessionId = session.id;
+    this.hooks.onSession(session, { recreated });
+  }
+
+  #open() {
+    if (this.stopped) return;
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    const url = `${scheme}://${window.location.host}/api/sessions/${this.sessionId}/stream`;
+    const socket = new WebSocket(url);
+    socket.binaryType = "arraybuffer";
+    this.socket = socket;
+    this.pendingHeader = null;
+    socket.onopen = () => {
+      if (socket !== this.socket) return;
+      this.retryMs = FIRST_RETRY_MS;
+      this.hooks.onConnection(Connection.OPEN, {});
+      this.hooks.onOpen();
+    };
+    socket.onmessage = (event) => {
+      if (socket === this.socket) this.#receive(event.data);
+    };
+    socket.onclose = () => {
+      if (socket !== this.socket || this.stopped) return;
+      this.socket = null;
+      this.#scheduleRetry(null);
+    };
+  }
+
+  #receive(data) {
+    if (typeof data === "string") {
+      const message = JSON.parse(data);
+      if (message.type === "frame") {
+        this.pendingHeader = message;
+      } else {
+        this.hooks.onMessage(message);
+      }
+      return;
+    }
+    const header = this.pendingHeader;
+    this.pendingHeader = null;
+    if (header) this.hooks.onFrame(header, new Uint8Array(data));
+  }
+
+  #scheduleRetry(error) {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+    this.hooks.onConnection(Connection.LOST, { retryInMs: delay, error });
+    this.retryTimer = setTimeout(() => this.#reconnect(), delay);
+  }
+
+  async #reconnect() {
+    if (this.stopped) return;
+    this.hooks.onConnection(Connection.CONNECTING, {});
+    try {
+      if (this.sessionId === null) {
+        await this.#createSession(false);
+      } else {
+        try {
+          await api.getSession(this.sessionId);
+        } catch (error) {
+          if (!(error instanceof ApiError && error.status === 404)) throw error;
+          // The server forgot the session (restarted or expired): rebuild it from the URL.
+          await this.#createSession(true);
+        }
+      }
+    } catch (error) {
+      this.#scheduleRetry(error);
+      return;
+    }
+    this.#open();
+  }
+
+  #closeSocket() {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) socket.close();
+  }
+}

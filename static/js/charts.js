@@ -1,0 +1,240 @@
+// Line charts on one canvas each: loss and accuracy (train and test) and the gradient-flow
+// panel (one line per weight layer, log scale). Hovering shows the values under the pointer.
+
+const PAD = { left: 40, right: 10, top: 20, bottom: 14 };
+const MAX_POINTS = 1200; // beyond this the history is thinned to every other point
+const GRID = "#e6e8eb";
+const TEXT = "#5f656d";
+const FONT = "10px system-ui, sans-serif";
+
+// Viridis, dark to light, without the final yellow (too pale on white).
+export const LAYER_COLORS = [
+  "#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#9bd03a",
+  "#c4d92c",
+];
+
+export class LineChart {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {object} options  series: [{key, label, color, dash?}], height, log, yMin, yMax,
+   *                          format(value) for axis and hover text
+   */
+  constructor(canvas, { series, height, log = false, yMin = null, yMax = null, format }) {
+    this.canvas = canvas;
+    this.context = canvas.getContext("2d");
+    this.height = height;
+    this.log = log;
+    this.yMin = yMin;
+    this.yMax = yMax;
+    this.format = format || ((v) => v.toFixed(3));
+    this.hoverX = null;
+    this.setSeries(series);
+    canvas.addEventListener("pointermove", (event) => {
+      this.hoverX = event.clientX - canvas.getBoundingClientRect().left;
+      this.draw();
+    });
+    canvas.addEventListener("pointerleave", () => {
+      this.hoverX = null;
+      this.draw();
+    });
+  }
+
+  setSeries(series) {
+    this.series = series;
+    this.clear();
+  }
+
+  clear() {
+    this.xs = [];
+    this.epochs = [];
+    this.values = Object.fromEntries(this.series.map((s) => [s.key, []]));
+    this.dirty = true;
+  }
+
+  /** Add a point at iteration `x` (a repeated x replaces the last point; a smaller x restarts). */
+  push(x, epoch, values) {
+    const n = this.xs.length;
+    if (n && x < this.xs[n - 1]) this.clear();
+    const replace = this.xs.length && x === this.xs[this.xs.length - 1];
+    for (const s of this.series) {
+      const v = values[s.key];
+      const clean = typeof v === "number" && Number.isFinite(v) && (!this.log || v > 0) ? v : null;
+      if (replace) this.values[s.key][this.xs.length - 1] = clean;
+      else this.values[s.key].push(clean);
+    }
+    if (!replace) {
+      this.xs.push(x);
+      this.epochs.push(epoch);
+    }
+    if (this.xs.length > MAX_POINTS) this.#thin();
+    this.dirty = true;
+  }
+
+  #thin() {
+    const keep = (array) => array.filter((_, i) => i % 2 === 0 || i === array.length - 1);
+    this.xs = keep(this.xs);
+    this.epochs = keep(this.epochs);
+    for (const s of this.series) this.values[s.key] = keep(this.values[s.key]);
+  }
+
+  #resize() {
+    const ratio = window.devicePixelRatio || 1;
+    const width = this.canvas.clientWidth || 300;
+    if (this.width !== width || this.ratio !== ratio) {
+      this.width = width;
+      this.ratio = ratio;
+      this.canvas.style.height = `${this.height}px`;
+      this.canvas.width = Math.round(width * ratio);
+      this.canvas.height = Math.round(this.height * ratio);
+    }
+  }
+
+  #yRange() {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const s of this.series) {
+      for (const v of this.values[s.key]) {
+        if (v === null) continue;
+        if (v < low) low = v;
+        if (v > high) high = v;
+      }
+    }
+    if (this.log) {
+      if (!Number.isFinite(low)) return [1e-4, 1];
+      const a = Math.floor(Math.log10(low));
+      const b = Math.max(Math.ceil(Math.log10(high)), a + 1);
+      return [10 ** a, 10 ** b];
+    }
+    const min = this.yMin ?? (Number.isFinite(low) ? Math.min(0, low) : 0);
+    const max = this.yMax ?? (Number.isFinite(high) ? Math.max(high * 1.08, min + 1e-6) : 1);
+    return [min, max];
+  }
+
+  draw() {
+    this.#resize();
+    this.dirty = false;
+    const context = this.context;
+    const width = this.width;
+    const height = this.height;
+    context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    context.clearRect(0, 0, width, height);
+    const plotW = width - PAD.left - PAD.right;
+    const plotH = height - PAD.top - PAD.bottom;
+    const [yLow, yHigh] = this.#yRange();
+    const toY = this.log
+      ? (v) => PAD.top + plotH * (1 - Math.log10(v / yLow) / Math.log10(yHigh / yLow))
+      : (v) => PAD.top + plotH * (1 - (v - yLow) / (yHigh - yLow));
+    const n = this.xs.length;
+    const x0 = n ? this.xs[0] : 0;
+    const span = n > 1 ? this.xs[n - 1] - x0 : 1;
+    const toX = (x) => PAD.left + (plotW * (x - x0)) / span;
+
+    context.font = FONT;
+    context.lineWidth = 1;
+    context.strokeStyle = GRID;
+    context.fillStyle = TEXT;
+    context.textAlign = "right";
+    context.textBaseline = "middle";
+    const ticks = this.log ? this.#logTicks(yLow, yHigh) : [yLow, (yLow + yHigh) / 2, yHigh];
+    for (const tick of ticks) {
+      const y = Math.round(toY(tick)) + 0.5;
+      context.beginPath();
+      context.moveTo(PAD.left, y);
+      context.lineTo(width - PAD.right, y);
+      context.stroke();
+      context.fillText(this.log ? `1e${Math.round(Math.log10(tick))}` : this.format(tick), PAD.left - 4, y);
+    }
+    this.#legend();
+    if (n === 0) return;
+
+    for (const s of this.series) {
+      const values = this.values[s.key];
+      context.strokeStyle = s.color;
+      context.lineWidth = s.width || 1.5;
+      context.setLineDash(s.dash || []);
+      context.beginPath();
+      let pen = false;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (v === null) {
+          pen = false;
+          continue;
+        }
+        const x = toX(this.xs[i]);
+        const y = toY(Math.min(Math.max(v, yLow), yHigh));
+        if (pen) context.lineTo(x, y);
+        else context.moveTo(x, y);
+        pen = true;
+      }
+      context.stroke();
+    }
+    context.setLineDash([]);
+    context.textAlign = "right";
+    context.textBaseline = "bottom";
+    context.fillStyle = TEXT;
+    context.fillText(`epoch ${this.epochs[n - 1]}`, width - PAD.right, height);
+    if (this.hoverX !== null && this.hoverX >= PAD.left) this.#drawHover(toX, n);
+  }
+
+  #logTicks(low, high) {
+    const ticks = [];
+    const step = Math.max(1, Math.ceil(Math.log10(high / low) / 4));
+    for (let e = Math.log10(low); e <= Math.log10(high) + 1e-9; e += step) ticks.push(10 ** e);
+    return ticks;
+  }
+
+  #legend() {
+    const context = this.context;
+    let x = PAD.left;
+    context.textAlign = "left";
+    context.textBaseline = "middle";
+    for (const s of this.series) {
+      context.strokeStyle = s.color;
+      context.lineWidth = 2;
+      context.setLineDash(s.dash || []);
+      context.beginPath();
+      context.moveTo(x, 8);
+      context.lineTo(x + 14, 8);
+      context.stroke();
+      context.setLineDash([]);
+      context.fillStyle = TEXT;
+      context.fillText(s.label, x + 18, 8);
+      x += 24 + context.measureText(s.label).width;
+    }
+  }
+
+  #drawHover(toX, n) {
+    // The sample nearest to the pointer.
+    let best = 0;
+    for (let i = 1; i < n; i++) {
+      if (Math.abs(toX(this.xs[i]) - this.hoverX) < Math.abs(toX(this.xs[best]) - this.hoverX)) best = i;
+    }
+    const context = this.context;
+    const x = Math.round(toX(this.xs[best])) + 0.5;
+    context.strokeStyle = "rgba(40,44,52,0.5)";
+    context.lineWidth = 1;
+    context.beginPath();
+    context.moveTo(x, PAD.top);
+    context.lineTo(x, this.height - PAD.bottom);
+    context.stroke();
+    const lines = [`epoch ${this.epochs[best]} · iteration ${this.xs[best]}`];
+    for (const s of this.series) {
+      const v = this.values[s.key][best];
+      lines.push(`${s.label}: ${v === null ? "—" : this.format(v)}`);
+    }
+    context.font = FONT;
+    const boxW = Math.max(...lines.map((l) => context.measureText(l).width)) + 12;
+    const boxH = lines.length * 13 + 6;
+    const left = x + boxW + 8 > this.width ? x - boxW - 6 : x + 6;
+    context.fillStyle = "rgba(255,255,255,0.94)";
+    context.strokeStyle = "#c9cdd2";
+    context.fillRect(left, PAD.top, boxW, boxH);
+    context.strokeRect(left + 0.5, PAD.top + 0.5, boxW - 1, boxH - 1);
+    context.textAlign = "left";
+    context.textBaseline = "top";
+    lines.forEach((line, i) => {
+      context.fillStyle = i === 0 ? TEXT : this.series[i - 1].color;
+      context.fillText(line, left + 6, PAD.top + 4 + i * 13);
+    });
+  }
+}

@@ -1,0 +1,243 @@
+// One heatmap owning one canvas: a uint8 grid painted straight into ImageData pixels (one
+// pixel per grid cell, scaled up smoothly by drawImage), the data points on top, axis ticks
+// on the right and bottom like TF Playground.
+
+import { categorical, css, diverging, divergingGradient, pack } from "./colors.js";
+
+const DOMAIN = [-6, 6];
+const TICKS = [-6, -4, -2, 0, 2, 4, 6];
+const AXIS_RIGHT = 26; // px reserved for the y tick labels
+const AXIS_BOTTOM = 18; // px reserved for the x tick labels
+const POINT_RADIUS = 3;
+const TRAIN_STROKE = "rgba(255,255,255,0.95)";
+const TEST_STROKE = "rgba(20,20,20,0.9)";
+const VEIL = "rgba(245,246,247,0.72)";
+
+export class Heatmap {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {{size: number, axes?: boolean}} options  size = plot side in CSS pixels
+   */
+  constructor(canvas, { size, axes = true }) {
+    this.canvas = canvas;
+    this.context = canvas.getContext("2d");
+    this.size = size;
+    this.axes = axes;
+    this.grid = document.createElement("canvas");
+    this.gridContext = this.grid.getContext("2d");
+    this.image = null;
+    this.pixels = null;
+    this.pointsLayer = document.createElement("canvas");
+    this.points = { train: null, test: null, colorOf: null };
+    this.showTest = false;
+    this.veiled = false;
+    this.hasGrid = false;
+    this.resize();
+  }
+
+  resize() {
+    this.ratio = window.devicePixelRatio || 1;
+    const width = this.size + (this.axes ? AXIS_RIGHT : 0);
+    const height = this.size + (this.axes ? AXIS_BOTTOM : 0);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    this.canvas.width = Math.round(width * this.ratio);
+    this.canvas.height = Math.round(height * this.ratio);
+    this.pointsLayer.width = Math.round(this.size * this.ratio);
+    this.pointsLayer.height = Math.round(this.size * this.ratio);
+    this.#drawPoints();
+    this.render();
+  }
+
+  #ensureImage(resolution) {
+    if (this.image && this.image.width === resolution) return;
+    this.grid.width = resolution;
+    this.grid.height = resolution;
+    this.image = this.gridContext.createImageData(resolution, resolution);
+    this.pixels = new Uint32Array(this.image.data.buffer);
+  }
+
+  /** Paint `resolution²` codes from `bytes[offset…]` through `lut` (256 packed colours). */
+  paint(bytes, offset, resolution, lut) {
+    this.#ensureImage(resolution);
+    const pixels = this.pixels;
+    for (let i = 0, n = resolution * resolution; i < n; i++) pixels[i] = lut[bytes[offset + i]];
+    this.#commit();
+  }
+
+  /** Multi-class: `classBytes` picks the class, `luts[class]` maps the confidence code. */
+  paintClasses(bytes, offset, classBytes, classOffset, resolution, luts) {
+    this.#ensureImage(resolution);
+    const pixels = this.pixels;
+    const last = luts.length - 1;
+    for (let i = 0, n = resolution * resolution; i < n; i++) {
+      const k = Math.min(classBytes[classOffset + i], last);
+      pixels[i] = luts[k][bytes[offset + i]];
+    }
+    this.#commit();
+  }
+
+  /** Paint from a float function of (x, y) — used for the input features. */
+  paintFunction(resolution, valueAt, scale) {
+    this.#ensureImage(resolution);
+    fillFunction(this.pixels, resolution, valueAt, scale);
+    this.#commit();
+  }
+
+  #commit() {
+    this.gridContext.putImageData(this.image, 0, 0);
+    this.hasGrid = true;
+  }
+
+  /** Points as `{x: [[x1, x2], …], y: […]}`; `colorOf(label)` gives a CSS colour. */
+  setPoints(train, test, colorOf) {
+    this.points = { train, test, colorOf };
+    this.#drawPoints();
+  }
+
+  setShowTest(show) {
+    this.showTest = show;
+    this.#drawPoints();
+  }
+
+  /** Wash the picture out (a diverged run): the last good boundary stays faintly visible. */
+  setVeiled(veiled) {
+    this.veiled = veiled;
+  }
+
+  #drawPoints() {
+    const layer = this.pointsLayer;
+    const context = layer.getContext("2d");
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, layer.width, layer.height);
+    const { train, test, colorOf } = this.points;
+    if (!colorOf) return;
+    context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    context.lineWidth = 1;
+    const draw = (split, stroke) => {
+      if (!split) return;
+      context.strokeStyle = stroke;
+      for (let i = 0; i < split.x.length; i++) {
+        const [px, py] = this.toPixel(split.x[i][0], split.x[i][1]);
+        context.beginPath();
+        context.arc(px, py, POINT_RADIUS, 0, 2 * Math.PI);
+        context.fillStyle = colorOf(split.y[i]);
+        context.fill();
+        context.stroke();
+      }
+    };
+    draw(train, TRAIN_STROKE);
+    if (this.showTest) draw(test, TEST_STROKE);
+  }
+
+  toPixel(x, y) {
+    const span = DOMAIN[1] - DOMAIN[0];
+    return [((x - DOMAIN[0]) / span) * this.size, ((DOMAIN[1] - y) / span) * this.size];
+  }
+
+  render() {
+    const context = this.context;
+    const size = this.size;
+    context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    context.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    if (this.hasGrid) {
+      context.imageSmoothingEnabled = true;
+      context.imageSmoothingQuality = "high";
+      context.drawImage(this.grid, 0, 0, size, size);
+    } else {
+      context.fillStyle = css([236, 238, 240]);
+      context.fillRect(0, 0, size, size);
+    }
+    if (this.veiled) {
+      context.fillStyle = VEIL;
+      context.fillRect(0, 0, size, size);
+    }
+    context.drawImage(this.pointsLayer, 0, 0, size, size);
+    if (this.axes) this.#drawAxes();
+  }
+
+  #drawAxes() {
+    const context = this.context;
+    const size = this.size;
+    context.fillStyle = "#6b7178";
+    context.strokeStyle = "#b9bec4";
+    context.font = "10px system-ui, sans-serif";
+    context.lineWidth = 1;
+    for (const tick of TICKS) {
+      const [px, py] = this.toPixel(tick, tick);
+      context.beginPath();
+      context.moveTo(size, py + 0.5);
+      context.lineTo(size + 4, py + 0.5);
+      context.moveTo(px + 0.5, size);
+      context.lineTo(px + 0.5, size + 4);
+      context.stroke();
+      context.textAlign = "left";
+      context.textBaseline = "middle";
+      context.fillText(String(tick), size + 6, Math.min(Math.max(py, 6), size - 4));
+      context.textAlign = "center";
+      context.textBaseline = "top";
+      context.fillText(String(tick), Math.min(Math.max(px, 6), size - 6), size + 6);
+    }
+  }
+}
+
+/** Fill `pixels` (resolution² packed colours) with valueAt(x, y) / scale on the diverging scale. */
+export function fillFunction(pixels, resolution, valueAt, scale) {
+  const step = (DOMAIN[1] - DOMAIN[0]) / resolution;
+  let i = 0;
+  for (let row = 0; row < resolution; row++) {
+    const y = DOMAIN[1] - (row + 0.5) * step;
+    for (let col = 0; col < resolution; col++) {
+      const x = DOMAIN[0] + (col + 0.5) * step;
+      pixels[i++] = pack(diverging(valueAt(x, y) / scale));
+    }
+  }
+}
+
+/**
+ * The legend under the main heatmap. `scale` is {kind: "binary"} | {kind: "regression",
+ * range} | {kind: "multiclass", classes} | {kind: "neuron", range, label}.
+ */
+export function renderLegend(element, scale) {
+  element.replaceChildren();
+  const caption = document.createElement("div");
+  caption.className = "legend-caption";
+  if (scale.kind === "multiclass") {
+    caption.textContent = "Class colours; paler = less confident";
+    const row = document.createElement("div");
+    row.className = "legend-swatches";
+    for (let k = 0; k < scale.classes; k++) {
+      const item = document.createElement("span");
+      item.className = "legend-swatch";
+      const chip = document.createElement("i");
+      chip.style.background = `linear-gradient(to right, ${css(categorical(k, 0.15))}, ${css(
+        categorical(k, 1),
+      )})`;
+      item.append(chip, document.createTextNode(`class ${k}`));
+      row.append(item);
+    }
+    element.append(caption, row);
+    return;
+  }
+  let labels;
+  if (scale.kind === "binary") {
+    caption.textContent = "Output p(class 1): orange = class 0, blue = class 1";
+    labels = ["0", "0.5", "1"];
+  } else {
+    const m = scale.range;
+    const text = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(2)).toString());
+    caption.textContent = scale.kind === "neuron" ? scale.label : "Predicted value";
+    labels = [text(-m), "0", text(m)];
+  }
+  const bar = document.createElement("div");
+  bar.className = "legend-bar";
+  bar.style.background = divergingGradient();
+  const ticks = document.createElement("div");
+  ticks.className = "legend-ticks";
+  for (const label of labels) {
+    const tick = document.createElement("span");
+    tick.textContent = label;
+    ticks.append(tick);
+  }
+  element.append(caption, bar, ticks);
+}

@@ -1,0 +1,143 @@
+// Hovering and editing the network's parameters: a tooltip with the value of the link or bias
+// under the pointer, and a small form to type a new value (sent live as set_weight/set_bias).
+
+const MAX_EDITED = 1000; // the stream accepts |value| <= 1000
+
+function format(value) {
+  return value === undefined || value === null ? "—" : Number(value).toFixed(3);
+}
+
+export class LinkEditor {
+  constructor(root, body, hooks) {
+    this.root = root;
+    this.body = body;
+    this.hooks = hooks;
+    this.hovered = null; // {describe, args, kind}
+
+    this.tooltip = document.createElement("div");
+    this.tooltip.className = "net-tooltip";
+    this.tooltip.setAttribute("role", "tooltip");
+    this.tooltip.hidden = true;
+
+    this.form = document.createElement("form");
+    this.form.className = "net-editor";
+    this.form.hidden = true;
+    this.caption = document.createElement("label");
+    this.caption.htmlFor = "parameter-editor-input";
+    this.input = document.createElement("input");
+    this.input.id = "parameter-editor-input";
+    this.input.type = "number";
+    this.input.step = "any";
+    this.input.min = String(-MAX_EDITED);
+    this.input.max = String(MAX_EDITED);
+    this.input.required = true;
+    const hint = document.createElement("small");
+    hint.textContent = "Enter to apply, Esc to cancel";
+    this.form.append(this.caption, this.input, hint);
+    root.append(this.tooltip, this.form);
+
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.#apply();
+    });
+    this.input.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.close();
+    });
+    this.form.addEventListener("focusout", (event) => {
+      if (!this.form.contains(event.relatedTarget)) this.close();
+    });
+  }
+
+  /** Links live in an SVG group of hit paths carrying data-layer/from/to. */
+  attachLinks(group, describe) {
+    const target = (event) => {
+      const { layer, from, to } = event.target.dataset;
+      return layer === undefined ? null : [Number(layer), Number(from), Number(to)];
+    };
+    group.addEventListener("pointermove", (event) => {
+      const args = target(event);
+      if (!args) return;
+      this.#hover({ kind: "weight", describe, args }, event);
+    });
+    group.addEventListener("pointerout", () => this.#unhover());
+    group.addEventListener("click", (event) => {
+      const args = target(event);
+      if (args) this.open({ kind: "weight", describe, args }, event);
+    });
+  }
+
+  /** Bias marks: marks[layer][neuron] buttons. */
+  attachBiases(marks, describe) {
+    marks.forEach((row, l) =>
+      row.forEach((mark, j) => {
+        const item = { kind: "bias", describe, args: [l, j] };
+        mark.addEventListener("pointermove", (event) => this.#hover(item, event));
+        mark.addEventListener("pointerleave", () => this.#unhover());
+        mark.addEventListener("click", (event) => {
+          event.stopPropagation();
+          this.open(item, event);
+        });
+      }),
+    );
+  }
+
+  #text(item) {
+    const { value, label } = item.describe(...item.args);
+    const what = item.kind === "weight" ? "Weight" : "Bias";
+    return `${what} ${label}: ${format(value)}`;
+  }
+
+  #place(node, event) {
+    const box = this.root.getBoundingClientRect();
+    const x = Math.min(event.clientX - box.left + 12, box.width - 200);
+    node.style.left = `${Math.max(0, x)}px`;
+    node.style.top = `${event.clientY - box.top + 14}px`;
+  }
+
+  #hover(item, event) {
+    this.hovered = item;
+    this.tooltip.textContent = `${this.#text(item)} — click to edit`;
+    this.tooltip.hidden = false;
+    this.#place(this.tooltip, event);
+  }
+
+  #unhover() {
+    this.hovered = null;
+    this.tooltip.hidden = true;
+  }
+
+  /** Keep the tooltip's number live while training changes it. */
+  refresh() {
+    if (this.hovered && !this.tooltip.hidden) {
+      this.tooltip.textContent = `${this.#text(this.hovered)} — click to edit`;
+    }
+  }
+
+  open(item, event) {
+    this.#unhover();
+    this.editing = item;
+    const { value, label } = item.describe(...item.args);
+    this.caption.textContent = `${item.kind === "weight" ? "Weight" : "Bias"} ${label}`;
+    this.input.setAttribute("aria-label", `New ${item.kind} for ${label}`);
+    this.input.value = value === undefined ? "" : String(Number(value.toFixed(4)));
+    this.form.hidden = false;
+    this.#place(this.form, event);
+    this.input.focus();
+    this.input.select();
+  }
+
+  close() {
+    this.editing = null;
+    this.form.hidden = true;
+  }
+
+  #apply() {
+    const value = Number(this.input.value);
+    if (!this.editing || this.input.value.trim() === "" || !Number.isFinite(value)) return;
+    if (Math.abs(value) > MAX_EDITED) return;
+    const [a, b, c] = this.editing.args;
+    if (this.editing.kind === "weight") this.hooks.onSetWeight(a, b, c, value);
+    else this.hooks.onSetBias(a, b, value);
+    this.close();
+  }
+}

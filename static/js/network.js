@@ -1,0 +1,289 @@
+// The network diagram: feature nodes, hidden neurons and output units with thumbnail
+// heatmaps (one small canvas per node), links in one SVG whose width and colour show the
+// weight, +/− controls for layers and neurons. Editing of weights and biases lives in
+// network-edit.js; this file owns the layout and paints each frame.
+
+import { css, diverging } from "./colors.js";
+import { unitOffset } from "./frame.js";
+import { fillFunction } from "./heatmap.js";
+import { FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS } from "./state.js";
+import { LinkEditor } from "./network-edit.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const ROW_PITCH = 50; // vertical distance between node centres
+const TOP = 6;
+const LABEL_WIDTH = 58; // room for the feature names left of the feature nodes
+const FEATURE_THUMBNAIL = 32;
+const MAX_LINK_WIDTH = 7;
+
+export const FEATURE_LABELS = {
+  x1: "X₁", x2: "X₂", x1_sq: "X₁²", x2_sq: "X₂²", x1_x2: "X₁X₂", sin_x1: "sin(X₁)",
+  sin_x2: "sin(X₂)",
+};
+// Each feature as a function of (x1, x2), with the |value| that maps to full colour.
+export const FEATURE_FUNCTIONS = {
+  x1: [(x) => x, 6], x2: [(x, y) => y, 6], x1_sq: [(x) => x * x, 36],
+  x2_sq: [(x, y) => y * y, 36], x1_x2: [(x, y) => x * y, 36],
+  sin_x1: [(x) => Math.sin(x), 1], sin_x2: [(x, y) => Math.sin(y), 1],
+};
+
+export function unitName(layerSizes, layerIndex, unit) {
+  if (layerIndex === layerSizes.length - 1) {
+    return layerSizes[layerIndex] > 1 ? `Output ${unit}` : "Output";
+  }
+  return `Neuron ${layerIndex}.${unit + 1}`;
+}
+
+function element(tag, className, attributes = {}) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  return node;
+}
+
+export class NetworkView {
+  /**
+   * hooks: onToggleFeature(name), onLayers(delta), onNeurons(layer, delta),
+   *        onSetWeight(layer, from, to, value), onSetBias(layer, neuron, value),
+   *        onHover({kind: "feature", name} | {kind: "unit", layerIndex, unit} | null)
+   */
+  constructor(root, hooks) {
+    this.root = root;
+    this.hooks = hooks;
+    this.shape = null;
+    this.header = root.querySelector(".net-header");
+    this.columns = root.querySelector(".net-columns");
+    this.body = root.querySelector(".net-body");
+    this.editor = new LinkEditor(root, this.body, hooks);
+    this.lastWeights = null;
+    this.lastBiases = null;
+    this.header.querySelector(".layers-add").addEventListener("click", () => hooks.onLayers(+1));
+    this.header.querySelector(".layers-remove").addEventListener("click", () => hooks.onLayers(-1));
+    new ResizeObserver(() => this.#relayout()).observe(this.body);
+  }
+
+  /** Features in input order, hidden sizes, number of output units. Rebuilds if changed. */
+  setShape(features, hidden, outputs) {
+    const shape = { features: [...features], hidden: [...hidden], outputs };
+    if (this.shape && JSON.stringify(shape) === JSON.stringify(this.shape)) return;
+    this.shape = shape;
+    this.layerSizes = [features.length, ...hidden, outputs];
+    this.#build();
+  }
+
+  #relayout() {
+    const width = this.body.clientWidth;
+    if (this.shape && width > 0 && width !== this.builtWidth) this.#build();
+  }
+
+  #build() {
+    const { features, hidden } = this.shape;
+    const sizes = this.layerSizes;
+    const width = Math.max(this.body.clientWidth, 320);
+    this.builtWidth = this.body.clientWidth;
+    const columnCount = sizes.length; // features, hidden..., output
+    const rows = Math.max(FEATURES.length, ...sizes);
+    const spacing = (width - LABEL_WIDTH - 24) / (columnCount - 1);
+    const node = Math.round(Math.max(22, Math.min(34, spacing * 0.48)));
+    const columnX = (c) => LABEL_WIDTH + node / 2 + c * spacing;
+    const rowY = (r) => TOP + node / 2 + r * ROW_PITCH;
+    const height = TOP * 2 + (rows - 1) * ROW_PITCH + node;
+    this.body.style.height = `${height}px`;
+    this.geometry = { node, columnX, rowY };
+
+    this.#buildHeader(hidden, columnX);
+    this.body.replaceChildren();
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "net-links");
+    svg.setAttribute("width", width);
+    svg.setAttribute("height", height);
+    svg.setAttribute("aria-hidden", "true");
+    const visible = document.createElementNS(SVG, "g");
+    const hits = document.createElementNS(SVG, "g");
+    svg.append(visible, hits);
+    this.body.append(svg);
+
+    // Where each layer's units sit: features keep their fixed row in the full feature list.
+    const position = (layerIndex, unit) => {
+      if (layerIndex === 0) return [columnX(0), rowY(FEATURES.indexOf(features[unit]))];
+      return [columnX(layerIndex), rowY(unit)];
+    };
+    this.links = [];
+    for (let l = 0; l < sizes.length - 1; l++) {
+      const layerLinks = [];
+      for (let i = 0; i < sizes[l]; i++) {
+        const row = [];
+        const [x1, y1] = position(l, i);
+        for (let j = 0; j < sizes[l + 1]; j++) {
+          const [x2, y2] = position(l + 1, j);
+          const a = x1 + node / 2;
+          const b = x2 - node / 2;
+          const middle = (a + b) / 2;
+          const d = `M${a},${y1} C${middle},${y1} ${middle},${y2} ${b},${y2}`;
+          const path = document.createElementNS(SVG, "path");
+          path.setAttribute("d", d);
+          path.setAttribute("class", "link");
+          visible.append(path);
+          const hit = document.createElementNS(SVG, "path");
+          hit.setAttribute("d", d);
+          hit.setAttribute("class", "link-hit");
+          hit.dataset.layer = l;
+          hit.dataset.from = i;
+          hit.dataset.to = j;
+          hits.append(hit);
+          row.push(path);
+        }
+        layerLinks.push(row);
+      }
+      this.links.push(layerLinks);
+    }
+    this.editor.attachLinks(hits, (l, i, j) => ({
+      value: this.lastWeights?.[l]?.[i]?.[j],
+      label: `${this.#unitLabel(l, i)} → ${this.#unitLabel(l + 1, j)}`,
+    }));
+
+    this.#buildFeatureNodes(features, columnX, rowY, node);
+    this.thumbnails = [null];
+    this.biasMarks = [];
+    for (let l = 1; l < sizes.length; l++) {
+      const canvases = [];
+      const marks = [];
+      for (let j = 0; j < sizes[l]; j++) {
+        const [x, y] = position(l, j);
+        const name = unitName(sizes, l, j);
+        const box = element("div", "node unit", { "aria-label": name, role: "img" });
+        box.style.cssText = `left:${x - node / 2}px;top:${y - node / 2}px;width:${node}px;height:${node}px`;
+        box.dataset.layer = l;
+        box.dataset.unit = j;
+        const canvas = element("canvas");
+        box.append(canvas);
+        box.addEventListener("pointerenter", () => this.hooks.onHover({ kind: "unit", layerIndex: l, unit: j }));
+        box.addEventListener("pointerleave", () => this.hooks.onHover(null));
+        const bias = element("button", "bias", { type: "button", "aria-label": `Bias of ${name}` });
+        bias.dataset.layer = l - 1;
+        bias.dataset.neuron = j;
+        box.append(bias);
+        this.body.append(box);
+        canvases.push(canvas);
+        marks.push(bias);
+      }
+      this.thumbnails.push(canvases);
+      this.biasMarks.push(marks);
+    }
+    this.editor.attachBiases(this.biasMarks, (l, j) => ({
+      value: this.lastBiases?.[l]?.[j],
+      label: unitName(sizes, l + 1, j),
+    }));
+    if (this.lastFrame) this.update(...this.lastFrame);
+  }
+
+  #unitLabel(layerIndex, unit) {
+    if (layerIndex === 0) return FEATURE_LABELS[this.shape.features[unit]];
+    return unitName(this.layerSizes, layerIndex, unit);
+  }
+
+  #buildHeader(hidden, columnX) {
+    const count = this.header.querySelector(".layer-count");
+    count.textContent = String(hidden.length);
+    this.header.querySelector(".layers-add").disabled = hidden.length >= MAX_HIDDEN_LAYERS;
+    this.header.querySelector(".layers-remove").disabled = hidden.length === 0;
+    this.columns.replaceChildren();
+    hidden.forEach((size, index) => {
+      const group = element("div", "layer-control", { role: "group", "aria-label": `Hidden layer ${index + 1}` });
+      group.style.left = `${columnX(index + 1)}px`;
+      const add = element("button", "round small", { type: "button", "aria-label": `Add a neuron to layer ${index + 1}` });
+      add.textContent = "+";
+      add.disabled = size >= MAX_NEURONS;
+      add.addEventListener("click", () => this.hooks.onNeurons(index, +1));
+      const remove = element("button", "round small", { type: "button", "aria-label": `Remove a neuron from layer ${index + 1}` });
+      remove.textContent = "−";
+      remove.disabled = size <= 1;
+      remove.addEventListener("click", () => this.hooks.onNeurons(index, -1));
+      const label = element("span", "layer-size");
+      label.textContent = `${size} neuron${size === 1 ? "" : "s"}`;
+      group.append(add, remove, label);
+      this.columns.append(group);
+    });
+  }
+
+  #buildFeatureNodes(active, columnX, rowY, node) {
+    FEATURES.forEach((name, row) => {
+      const on = active.includes(name);
+      const x = columnX(0);
+      const y = rowY(row);
+      const button = element("button", `node feature${on ? " active" : ""}`, {
+        type: "button",
+        "aria-pressed": String(on),
+        "aria-label": `Feature ${name}`,
+        title: on ? "Click to stop feeding this feature" : "Click to feed this feature in",
+      });
+      button.dataset.feature = name;
+      button.style.cssText = `left:${x - node / 2}px;top:${y - node / 2}px;width:${node}px;height:${node}px`;
+      const canvas = element("canvas");
+      canvas.width = FEATURE_THUMBNAIL;
+      canvas.height = FEATURE_THUMBNAIL;
+      const context = canvas.getContext("2d");
+      const image = context.createImageData(FEATURE_THUMBNAIL, FEATURE_THUMBNAIL);
+      const [valueAt, scale] = FEATURE_FUNCTIONS[name];
+      fillFunction(new Uint32Array(image.data.buffer), FEATURE_THUMBNAIL, valueAt, scale);
+      context.putImageData(image, 0, 0);
+      button.append(canvas);
+      button.addEventListener("click", () => this.hooks.onToggleFeature(name));
+      button.addEventListener("pointerenter", () => this.hooks.onHover({ kind: "feature", name }));
+      button.addEventListener("pointerleave", () => this.hooks.onHover(null));
+      const label = element("span", `feature-label${on ? " active" : ""}`);
+      label.textContent = FEATURE_LABELS[name];
+      label.style.cssText = `top:${y}px;right:calc(100% - ${x - node / 2 - 8}px)`;
+      this.body.append(label, button);
+    });
+  }
+
+  /** Paint one frame: link widths/colours, bias marks, neuron thumbnails. */
+  update(header, bytes, scales) {
+    this.lastFrame = [header, bytes, scales];
+    const sizes = header.layer_sizes;
+    if (!this.layerSizes || sizes.join() !== this.layerSizes.join()) return false;
+    this.lastWeights = header.weights;
+    this.lastBiases = header.biases;
+    header.weights.forEach((matrix, l) => {
+      const layerLinks = this.links[l];
+      for (let i = 0; i < matrix.length; i++) {
+        for (let j = 0; j < matrix[i].length; j++) {
+          const w = matrix[i][j];
+          const path = layerLinks[i][j];
+          path.setAttribute("stroke", css(diverging(w)));
+          path.setAttribute("stroke-width", (0.6 + (MAX_LINK_WIDTH * Math.min(Math.abs(w), 4)) / 4).toFixed(2));
+        }
+      }
+    });
+    header.biases.forEach((vector, l) => {
+      const marks = this.biasMarks[l];
+      for (let j = 0; j < vector.length; j++) marks[j].style.background = css(diverging(vector[j]));
+    });
+    this.#paintThumbnails(header, bytes, scales);
+    this.editor.refresh();
+    return true;
+  }
+
+  #paintThumbnails(header, bytes, scales) {
+    const grid = header.grids.find((g) => g.name === "neurons");
+    if (!grid) return;
+    const [, rows, cols] = grid.shape;
+    for (let l = 1; l < header.layer_sizes.length; l++) {
+      for (let j = 0; j < header.layer_sizes[l]; j++) {
+        const canvas = this.thumbnails[l][j];
+        if (canvas.width !== cols || !canvas.image) {
+          canvas.width = cols;
+          canvas.height = rows;
+          canvas.image = canvas.getContext("2d").createImageData(cols, rows);
+          canvas.pixels = new Uint32Array(canvas.image.data.buffer);
+        }
+        const lut = scales.lut(l, j);
+        const offset = unitOffset(header, l, j);
+        const pixels = canvas.pixels;
+        for (let i = 0, n = rows * cols; i < n; i++) pixels[i] = lut[bytes[offset + i]];
+        canvas.getContext("2d").putImageData(canvas.image, 0, 0);
+      }
+    }
+  }
+}
