@@ -28,9 +28,10 @@ MIN_SPAN = 1e-9
 class FrameSource(Protocol):
     """What a frame is made from: the parts of ``app.engine.Trainer`` that are read."""
 
-    problem: str
-    layer_sizes: list[int]
-
+    @property
+    def problem(self) -> str: ...
+    @property
+    def layer_sizes(self) -> list[int]: ...
     def state(self) -> dict[str, Any]: ...
     def boundary(self, resolution: int) -> dict[str, Any]: ...
     def neuron_grids(self, resolution: int) -> list[np.ndarray]: ...
@@ -155,10 +156,14 @@ def clean_state(state: dict[str, Any]) -> dict[str, Any]:
     """The trainer's state with every float finite or None and diverged_at as a list."""
     cleaned: dict[str, Any] = {}
     for key, value in state.items():
-        if isinstance(value, float):
+        if isinstance(value, bool | str) or value is None:
+            cleaned[key] = value
+        elif isinstance(value, int | np.integer):
+            cleaned[key] = int(value)
+        elif isinstance(value, float | np.floating):
             cleaned[key] = finite_or_none(value)
-        elif isinstance(value, tuple):
-            cleaned[key] = list(value)
+        elif isinstance(value, tuple | list):
+            cleaned[key] = [int(part) for part in value]
         else:
             cleaned[key] = value
     return cleaned

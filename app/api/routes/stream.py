@@ -1,0 +1,265 @@
+"""The live stream: `/api/sessions/{id}/stream` (protocol in docs/protocol.md).
+
+Two tasks per connection. The receiver reads and validates client messages and queues them;
+the driver owns the player: it applies queued commands, trains and renders in a worker
+thread (under the session's lock), and awaits each send before producing the next frame, so
+a slow client never makes frames pile up — the latest state wins. Only the driver sends, so
+a frame's header and its binary message are never split by another message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+import anyio
+from anyio.to_thread import run_sync
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from app.api.deps import SettingsDep, StoreDep
+from app.api.stream_messages import (
+    BadMessage,
+    FrameRequest,
+    Pause,
+    Play,
+    Reset,
+    SetBias,
+    SetWeight,
+    Step,
+    StreamUpdate,
+    Update,
+    parse_message,
+)
+from app.config import Settings
+from app.schemas import ConfigUpdate
+from app.services.errors import SessionNotFound
+from app.services.frames import Frame
+from app.services.player import Player, StreamSettings
+from app.services.store import SessionStore
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["stream"])
+
+CLOSE_SESSION_NOT_FOUND = 4404
+# Commands waiting to be applied; when full the receiver stops reading (TCP backpressure).
+COMMAND_QUEUE_SIZE = 64
+DEFAULT_RESOLUTION = 100
+DEFAULT_THUMBNAIL_RESOLUTION = 24
+
+
+class SessionGone(Exception):
+    """The session was deleted or expired while the socket was open."""
+
+
+class StreamConnection:
+    def __init__(
+        self, websocket: WebSocket, player: Player, settings: Settings, store: SessionStore
+    ) -> None:
+        self.websocket = websocket
+        self.player = player
+        self.settings = settings
+        self.store = store
+        self.commands: asyncio.Queue[Any] = asyncio.Queue(COMMAND_QUEUE_SIZE)
+        self.frame_wanted = False
+        self.next_frame_at = 0.0
+        # While connected the session counts as in use: touched at least this often.
+        self.keepalive_seconds = min(30.0, settings.session_idle_seconds / 3)
+        self.checked_at = time.monotonic()
+
+    async def run(self) -> None:
+        await self.send_json(await run_sync(self.player.hello))
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(self.receive_loop, tasks.cancel_scope)
+            tasks.start_soon(self.drive_loop, tasks.cancel_scope)
+
+    async def send_json(self, message: dict[str, Any]) -> None:
+        await self.websocket.send_text(json.dumps(message, allow_nan=False))
+
+    async def send_frame(self, frame: Frame) -> None:
+        await self.websocket.send_text(json.dumps(frame.header, allow_nan=False))
+        await self.websocket.send_bytes(frame.payload)
+
+    async def receive_loop(self, scope: anyio.CancelScope) -> None:
+        try:
+            while True:
+                try:
+                    message = await self.websocket.receive()
+                except (WebSocketDisconnect, RuntimeError):
+                    break
+                if message["type"] == "websocket.disconnect":
+                    break
+                try:
+                    command: Any = parse_message(message.get("text"))
+                except BadMessage as error:
+                    command = error
+                await self.commands.put(command)
+        finally:
+            scope.cancel()
+
+    async def drive_loop(self, scope: anyio.CancelScope) -> None:
+        try:
+            while True:
+                if time.monotonic() - self.checked_at >= self.keepalive_seconds:
+                    self.keep_session()
+                await self.wait_for_work()
+                if self.frame_wanted or self.frame_due():
+                    await self.send_next_frame()
+                # Give the other sessions' loops a turn between frames.
+                await anyio.sleep(0)
+        except SessionGone:
+            await self.websocket.close(CLOSE_SESSION_NOT_FOUND, "session not found")
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # the client went away mid-send
+        finally:
+            scope.cancel()
+
+    def frame_due(self) -> bool:
+        return self.player.playing and time.monotonic() >= self.next_frame_at
+
+    async def wait_for_work(self) -> None:
+        """Apply every queued command; wait for one if no frame is due yet."""
+        if not (self.frame_wanted or self.frame_due()) and self.commands.empty():
+            if self.player.playing:
+                timeout = max(0.0, self.next_frame_at - time.monotonic())
+            else:
+                timeout = self.keepalive_seconds
+            try:
+                command = await asyncio.wait_for(self.commands.get(), timeout)
+            except TimeoutError:
+                return
+            await self.apply(command)
+        while not self.commands.empty():
+            await self.apply(self.commands.get_nowait())
+
+    def keep_session(self) -> None:
+        try:
+            self.store.get(self.player.session.id)
+        except SessionNotFound:
+            raise SessionGone from None
+        self.player.session.touch()
+        self.checked_at = time.monotonic()
+
+    async def send_next_frame(self) -> None:
+        playing_frame = self.frame_due()
+        if playing_frame:
+            interval = 1.0 / self.player.settings.fps
+            now = time.monotonic()
+            # Keep the cadence, but never try to catch up on frames already missed.
+            self.next_frame_at = max(self.next_frame_at + interval, now)
+            frame = await run_sync(self.player.play_frame)
+        elif self.player.playing:
+            return  # a command's frame while playing: the next playing frame shows it
+        else:
+            frame = await run_sync(self.player.render)
+        self.frame_wanted = False
+        await self.send_frame(frame)
+
+    async def apply(self, command: Any) -> None:
+        """Carry out one command; a bad one answers with an error and changes nothing."""
+        try:
+            if isinstance(command, BadMessage):
+                raise command
+            await self.apply_command(command)
+        except BadMessage as error:
+            await self.send_json(error.as_message())
+        except ValueError as error:
+            prefix = "config." if isinstance(command, Update) else ""
+            await self.send_json(value_error_message(error, prefix))
+        except SessionGone:
+            raise
+        except Exception:  # a bug must not take the connection (or the session) down
+            logger.exception("stream command %r failed", command)
+            name = getattr(command, "type", "message")
+            await self.send_json({"type": "error", "message": f"could not apply {name!r}"})
+
+    async def apply_command(self, command: Any) -> None:
+        player = self.player
+        self.keep_session()
+        if isinstance(command, Play):
+            if not player.playing:
+                player.playing = True
+                self.next_frame_at = time.monotonic()
+        elif isinstance(command, Pause):
+            player.playing = False
+        elif isinstance(command, Step):
+            await run_sync(player.step, command.unit)
+        elif isinstance(command, Reset):
+            await run_sync(player.reset)
+        elif isinstance(command, Update):
+            changes = config_changes(command.config)
+            await self.send_json(await run_sync(player.update, changes))
+        elif isinstance(command, SetWeight):
+            await run_sync(
+                player.set_weight, command.layer, command.source, command.target, command.value
+            )
+        elif isinstance(command, SetBias):
+            await run_sync(player.set_bias, command.layer, command.neuron, command.value)
+        elif isinstance(command, StreamUpdate):
+            self.update_stream(command)
+            await self.send_json({"type": "stream", **player.settings.as_dict()})
+        elif not isinstance(command, FrameRequest):
+            raise BadMessage(f"type: cannot handle {type(command).__name__}", "type")
+        self.frame_wanted = True
+
+    def update_stream(self, command: StreamUpdate) -> None:
+        limits = {"fps": self.settings.max_fps, "resolution": self.settings.max_resolution}
+        changes = command.model_dump(exclude_none=True, exclude={"type"})
+        for name, limit in limits.items():
+            if name in changes and changes[name] > limit:
+                raise BadMessage(f"{name}: expected at most {limit}, got {changes[name]}", name)
+        for name, value in changes.items():
+            setattr(self.player.settings, name, value)
+        if "fps" in changes:
+            self.next_frame_at = time.monotonic()
+
+
+def config_changes(raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate an `update`'s config with the PATCH schema."""
+    try:
+        return ConfigUpdate.model_validate(raw).changes()
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        path = ".".join(str(part) for part in ("config", *first["loc"]))
+        expected = first["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+        raise BadMessage(f"{path}: {expected}", path) from None
+
+
+def value_error_message(error: ValueError, prefix: str = "") -> dict[str, Any]:
+    """An engine/service ValueError ("field: expected …, got …") as an error message."""
+    text = str(error)
+    field, sep, _ = text.partition(":")
+    field = field.strip()
+    if not (sep and field) or " " in field:
+        return {"type": "error", "message": text}
+    return {"type": "error", "message": prefix + text, "field": prefix + field}
+
+
+def initial_stream_settings(settings: Settings) -> StreamSettings:
+    return StreamSettings(
+        fps=settings.default_fps,
+        speed=1,
+        resolution=min(DEFAULT_RESOLUTION, settings.max_resolution),
+        thumbnail_resolution=DEFAULT_THUMBNAIL_RESOLUTION,
+    )
+
+
+@router.websocket("/api/sessions/{session_id}/stream")
+async def stream_session(
+    websocket: WebSocket, session_id: str, store: StoreDep, settings: SettingsDep
+) -> None:
+    """Drive a session live; unknown ids are accepted, then closed with code 4404."""
+    await websocket.accept()
+    try:
+        session = store.get(session_id)
+    except SessionNotFound:
+        await websocket.close(CLOSE_SESSION_NOT_FOUND, "session not found")
+        return
+    player = Player(session, initial_stream_settings(settings))
+    with session.attach_stream(), contextlib.suppress(WebSocketDisconnect):
+        await StreamConnection(websocket, player, settings, store).run()

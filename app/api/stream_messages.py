@@ -1,0 +1,132 @@
+"""The client → server messages of the live stream (docs/protocol.md), with their bounds."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+# Edited weights and biases stay in a range a person would type into the page.
+MAX_EDITED_PARAMETER = 1000.0
+MAX_INDEX = 1000
+
+Index = Annotated[int, Field(ge=0, le=MAX_INDEX)]
+ParameterValue = Annotated[
+    float, Field(ge=-MAX_EDITED_PARAMETER, le=MAX_EDITED_PARAMETER, allow_inf_nan=False)
+]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+
+class Play(Message):
+    type: Literal["play"]
+
+
+class Pause(Message):
+    type: Literal["pause"]
+
+
+class Step(Message):
+    type: Literal["step"]
+    unit: Literal["iteration", "epoch"] = "iteration"
+
+
+class Reset(Message):
+    type: Literal["reset"]
+
+
+class Update(Message):
+    type: Literal["update"]
+    # Checked against the same schema as PATCH /api/sessions/{id} by the route.
+    config: dict[str, Any]
+
+
+class SetWeight(Message):
+    type: Literal["set_weight"]
+    layer: Index
+    source: Index = Field(alias="from")
+    target: Index = Field(alias="to")
+    value: ParameterValue
+
+
+class SetBias(Message):
+    type: Literal["set_bias"]
+    layer: Index
+    neuron: Index
+    value: ParameterValue
+
+
+class StreamUpdate(Message):
+    """Any subset of the stream settings; the upper bounds from Settings are applied later."""
+
+    type: Literal["stream"]
+    fps: int | None = Field(default=None, ge=1, le=60)
+    speed: int | None = Field(default=None, ge=0, le=1000)
+    resolution: int | None = Field(default=None, ge=10, le=256)
+    thumbnail_resolution: int | None = Field(default=None, ge=8, le=64)
+
+
+class FrameRequest(Message):
+    type: Literal["frame"]
+
+
+ClientMessage = Annotated[
+    Play | Pause | Step | Reset | Update | SetWeight | SetBias | StreamUpdate | FrameRequest,
+    Field(discriminator="type"),
+]
+MESSAGE_TYPES = ("play", "pause", "step", "reset", "update", "set_weight", "set_bias",
+                 "stream", "frame")  # fmt: skip
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+
+
+class BadMessage(Exception):
+    """A message the server cannot act on; becomes an `error` message on the socket."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def as_message(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": "error", "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
+
+
+def _describe(error: ValidationError) -> BadMessage:
+    first = error.errors(include_url=False)[0]
+    # loc is (tag, field, ...) for a known type; the tag itself is not a field.
+    loc = [str(part) for part in first["loc"]]
+    if loc and loc[0] in MESSAGE_TYPES:
+        loc = loc[1:]
+    field = ".".join(loc) or None
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        got = first.get("input", {}).get("type") if isinstance(first.get("input"), dict) else None
+        return BadMessage(f"type: expected one of {', '.join(MESSAGE_TYPES)}, got {got!r}", "type")
+    if first["type"] == "missing":
+        return BadMessage(f"{field}: required, got nothing", field)
+    if first["type"] == "extra_forbidden":
+        return BadMessage(f"{field}: not a field of this message type", field)
+    expected = first["msg"].removeprefix("Input should be ")
+    shown = json.dumps(first.get("input"))[:80]
+    return BadMessage(f"{field or 'message'}: expected {expected}, got {shown}", field)
+
+
+def parse_message(text: str | None) -> Any:
+    """One client message, validated; raises BadMessage saying what was expected."""
+    if text is None:
+        raise BadMessage("expected a text message holding a JSON object, got binary data")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise BadMessage(f"expected a JSON object, got {text[:40]!r}") from None
+    if not isinstance(data, dict):
+        raise BadMessage(f"expected a JSON object with a 'type', got {type(data).__name__}")
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise _describe(error) from None

@@ -1,0 +1,299 @@
+"""The live stream through Starlette's TestClient (protocol: docs/protocol.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
+
+from app.config import Settings
+from app.main import create_app
+from app.services.frames import decode_grid
+
+MAX_FRAMES = 400  # bound on every wait-for-a-frame loop
+
+
+@pytest.fixture
+def app() -> FastAPI:
+    return create_app(Settings.model_validate({"max_fps": 60, "max_resolution": 128}))
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def new_session(client: TestClient, **config: Any) -> str:
+    response = client.post("/api/sessions", json=config)
+    assert response.status_code == 201, response.text
+    session_id: str = response.json()["id"]
+    return session_id
+
+
+def send(ws: WebSocketTestSession, message: dict[str, Any]) -> None:
+    ws.send_text(json.dumps(message))
+
+
+def receive(ws: WebSocketTestSession) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(ws.receive_text())
+    return message
+
+
+def receive_frame(ws: WebSocketTestSession) -> tuple[dict[str, Any], bytes]:
+    """The next frame (skipping config/stream replies); errors fail the test."""
+    for _ in range(MAX_FRAMES):
+        header = receive(ws)
+        assert header["type"] != "error", header
+        if header["type"] == "frame":
+            return header, ws.receive_bytes()
+    raise AssertionError("no frame arrived")
+
+
+def request_frame(ws: WebSocketTestSession) -> tuple[dict[str, Any], bytes]:
+    send(ws, {"type": "frame"})
+    return receive_frame(ws)
+
+
+def connect(client: TestClient, session_id: str) -> Any:
+    return client.websocket_connect(f"/api/sessions/{session_id}/stream")
+
+
+def test_hello_describes_the_session_and_stream_settings(client: TestClient) -> None:
+    session_id = new_session(client, dataset="xor", hidden_layers=[3])
+    with connect(client, session_id) as ws:
+        hello = receive(ws)
+    assert hello["type"] == "hello" and hello["id"] == session_id
+    assert hello["config"]["dataset"] == "xor" and hello["config"]["hidden_layers"] == [3]
+    assert hello["state"]["iteration"] == 0 and hello["state"]["status"] == "ready"
+    assert hello["stream"] == {"fps": 30, "speed": 1, "resolution": 100,
+                               "thumbnail_resolution": 24}  # fmt: skip
+
+
+def test_step_frame_layout_and_grids_match_the_trainer(app: FastAPI, client: TestClient) -> None:
+    session_id = new_session(client, dataset="circles", hidden_layers=[4, 2], seed=5)
+    with connect(client, session_id) as ws:
+        receive(ws)
+        send(ws, {"type": "step"})
+        header, payload = receive_frame(ws)
+
+    assert header["state"]["iteration"] == 1 and header["playing"] is False
+    assert header["problem"] == "binary" and header["layer_sizes"] == [2, 4, 2, 1]
+    assert len(payload) == header["byte_length"] == 100 * 100 + 9 * 24 * 24
+    assert header["xs_range"] == [-6.0, 6.0] and header["ys_range"] == [-6.0, 6.0]
+    assert [np.array(w).shape for w in header["weights"]] == [(2, 4), (4, 2), (2, 1)]
+    assert [len(b) for b in header["biases"]] == [4, 2, 1]
+    assert len(header["gradient_norms"]) == 3 and header["gradient_norms"][0] > 0
+    json.dumps(header, allow_nan=False)
+
+    trainer = app.state.store.get(session_id).trainer
+    expected = trainer.boundary(100)["values"]
+    assert np.abs(decode_grid(header, payload, "boundary") - expected).max() <= 1 / 510 + 1e-6
+    neurons = np.concatenate(trainer.neuron_grids(24))
+    entry = next(g for g in header["grids"] if g["name"] == "neurons")
+    assert entry["hi"] == pytest.approx(np.abs(neurons).max()) and entry["lo"] == -entry["hi"]
+    step = 2 * entry["hi"] / 510
+    assert np.abs(decode_grid(header, payload, "neurons") - neurons).max() <= step + 1e-5
+    assert np.allclose(header["weights"][1], trainer.weights()[1], atol=1e-6)
+
+
+def test_epoch_step_reset_and_multiclass_grids(client: TestClient) -> None:
+    session_id = new_session(client, dataset="spiral3", n_samples=120, batch_size=10)
+    with connect(client, session_id) as ws:
+        receive(ws)
+        send(ws, {"type": "step", "unit": "epoch"})
+        header, payload = receive_frame(ws)
+        assert header["state"]["epoch"] == 1 and header["state"]["iteration"] == 6
+        assert [g["name"] for g in header["grids"]] == ["boundary", "boundary_class", "neurons"]
+        classes = decode_grid(header, payload, "boundary_class")
+        assert set(np.unique(classes)) <= {0, 1, 2}
+
+        send(ws, {"type": "reset"})
+        header, _ = receive_frame(ws)
+        assert header["state"]["iteration"] == 0 and header["state"]["epoch"] == 0
+
+
+def test_play_advances_counters_and_pause_stops(client: TestClient) -> None:
+    session_id = new_session(client, dataset="xor")
+    with connect(client, session_id) as ws:
+        receive(ws)
+        send(ws, {"type": "stream", "fps": 60, "speed": 3})
+        assert receive(ws) == {"type": "stream", "fps": 60, "speed": 3, "resolution": 100,
+                               "thumbnail_resolution": 24}  # fmt: skip
+        receive_frame(ws)  # the frame answering the stream message
+        send(ws, {"type": "play"})
+        frames = [receive_frame(ws)[0] for _ in range(6)]
+        assert all(frame["playing"] for frame in frames)
+        iterations = [frame["state"]["iteration"] for frame in frames]
+        assert np.diff(iterations).tolist() == [3] * 5
+        assert np.all(np.diff([frame["seq"] for frame in frames]) == 1)
+
+        send(ws, {"type": "pause"})
+        header, _ = receive_frame(ws)
+        for _ in range(MAX_FRAMES):
+            if not header["playing"]:
+                break
+            header, _ = receive_frame(ws)
+        paused_at = header["state"]["iteration"]
+        # Nothing trains while paused: the next frame asked for shows the same counters.
+        assert request_frame(ws)[0]["state"]["iteration"] == paused_at
+        assert request_frame(ws)[0]["playing"] is False
+
+
+def test_speed_zero_trains_as_much_as_fits_in_the_frame_budget(client: TestClient) -> None:
+    session_id = new_session(client, dataset="circles")
+    with connect(client, session_id) as ws:
+        receive(ws)
+        send(ws, {"type": "stream", "fps": 10, "speed": 0, "resolution": 20})
+        receive_frame(ws)
+        send(ws, {"type": "play"})
+        first, _ = receive_frame(ws)
+        second, _ = receive_frame(ws)
+        send(ws, {"type": "pause"})
+    # Half of a 100 ms frame fits far more than one SGD step of a 4-2 network.
+    assert second["state"]["iteration"] - first["state"]["iteration"] > 10
+
+
+def test_update_applies_live_or_rebuilds(client: TestClient) -> None:
+    session_id = new_session(client, dataset="circles", hidden_layers=[4, 2])
+    with connect(client, session_id) as ws:
+        receive(ws)
+        for _ in range(5):
+            send(ws, {"type": "step"})
+            before, _ = receive_frame(ws)
+
+        send(ws, {"type": "update", "config": {"learning_rate": 0.1, "optimizer": "adam"}})
+        reply = receive(ws)
+        assert reply["type"] == "config" and reply["rebuilt"] is False
+        assert reply["config"]["learning_rate"] == 0.1 and reply["config"]["optimizer"] == "adam"
+        live, _ = receive_frame(ws)
+        assert live["state"]["iteration"] == 5 and live["weights"] == before["weights"]
+
+        send(ws, {"type": "update", "config": {"hidden_layers": [3]}})
+        reply = receive(ws)
+        assert reply["rebuilt"] is True and reply["state"]["iteration"] == 0
+        rebuilt, payload = receive_frame(ws)
+        assert rebuilt["layer_sizes"] == [2, 3, 1] and rebuilt["state"]["iteration"] == 0
+        assert next(g for g in rebuilt["grids"] if g["name"] == "neurons")["shape"][0] == 6
+        assert len(payload) == rebuilt["byte_length"]
+    assert client.get(f"/api/sessions/{session_id}").json()["config"]["hidden_layers"] == [3]
+
+
+def test_set_weight_and_set_bias_change_the_network(client: TestClient) -> None:
+    session_id = new_session(client, dataset="xor", hidden_layers=[4])
+    with connect(client, session_id) as ws:
+        receive(ws)
+        before, _ = request_frame(ws)
+        send(ws, {"type": "set_weight", "layer": 0, "from": 1, "to": 2, "value": 0.75})
+        after, _ = receive_frame(ws)
+        assert after["weights"][0][1][2] == 0.75
+        assert after["weights"][0][1][2] != before["weights"][0][1][2]
+        assert after["weights"][1] == before["weights"][1]
+
+        send(ws, {"type": "set_bias", "layer": 1, "neuron": 0, "value": -2.5})
+        header, _ = receive_frame(ws)
+        assert header["biases"][1] == [-2.5]
+
+    model = client.get(f"/api/sessions/{session_id}/model").json()
+    assert model["layers"][0]["weights"][1][2] == 0.75 and model["layers"][1]["biases"] == [-2.5]
+
+
+BAD_MESSAGES: list[tuple[str | bytes, str | None]] = [
+    ("not json", None),
+    ("[1, 2]", None),
+    ("{}", "type"),
+    ('{"type": "dance"}', "type"),
+    ('{"type": 7}', "type"),
+    ('{"type": "step", "unit": "year"}', "unit"),
+    ('{"type": "play", "extra": 1}', "extra"),
+    ('{"type": "set_weight", "layer": 0, "from": 0, "to": 0, "value": NaN}', "value"),
+    ('{"type": "set_weight", "layer": 0, "from": 0, "to": 0}', "value"),
+    ('{"type": "set_weight", "layer": 9, "from": 0, "to": 0, "value": 1}', "layer"),
+    ('{"type": "set_bias", "layer": 0, "neuron": 99, "value": 1}', "neuron"),
+    ('{"type": "stream", "fps": 0}', "fps"),
+    ('{"type": "stream", "fps": 61}', "fps"),
+    ('{"type": "stream", "resolution": 200}', "resolution"),
+    ('{"type": "stream", "speed": "fast"}', "speed"),
+    ('{"type": "update", "config": {"learning_rate": -1}}', "config.learning_rate"),
+    (
+        '{"type": "update", "config": {"hidden_layers": [4, 4, 4, 4, 4, 4, 4, 4, 4]}}',
+        "config.hidden_layers",
+    ),  # fmt: skip
+    ('{"type": "update", "config": {"colour": "red"}}', "config.colour"),
+    ('{"type": "update", "config": 3}', "config"),
+    (b"\x00\x01binary", None),
+]
+
+
+def test_bad_messages_get_errors_and_leave_the_connection_and_session_intact(
+    client: TestClient,
+) -> None:
+    session_id = new_session(client, dataset="xor", hidden_layers=[4])
+    with connect(client, session_id) as ws:
+        receive(ws)
+        for message, field in BAD_MESSAGES:
+            if isinstance(message, bytes):
+                ws.send_bytes(message)
+            else:
+                ws.send_text(message)
+            error = receive(ws)
+            assert error["type"] == "error", (message, error)
+            assert error["message"], message
+            if field is not None:
+                assert error["field"].startswith(field), (message, error)
+        send(ws, {"type": "step"})
+        header, payload = receive_frame(ws)
+        assert header["state"]["iteration"] == 1 and len(payload) == header["byte_length"]
+        assert header["layer_sizes"] == [2, 4, 1]
+    state = client.get(f"/api/sessions/{session_id}").json()
+    assert state["state"]["iteration"] == 1 and state["config"]["learning_rate"] == 0.03
+
+
+def test_a_diverging_session_sends_one_diverged_frame_and_stops(client: TestClient) -> None:
+    session_id = new_session(client, dataset="plane", optimizer="sgd", learning_rate=10.0)
+    with connect(client, session_id) as ws:
+        receive(ws)
+        send(ws, {"type": "stream", "fps": 60, "speed": 50, "resolution": 20})
+        receive_frame(ws)
+        send(ws, {"type": "play"})
+        for _ in range(MAX_FRAMES):
+            header, payload = receive_frame(ws)
+            if header["state"]["status"] == "diverged":
+                break
+        state = header["state"]
+        assert state["status"] == "diverged" and header["playing"] is False
+        assert state["train_loss"] is None and state["test_loss"] is None
+        assert state["diverged_at"] is not None and len(state["diverged_at"]) == 2
+        json.dumps(header, allow_nan=False)
+        assert len(payload) == header["byte_length"]
+        # It stopped: a frame asked for now shows the same counters, still not playing.
+        again, _ = request_frame(ws)
+        assert again["playing"] is False and again["state"] == state
+        send(ws, {"type": "play"})  # playing a diverged session: one frame, still stopped
+        assert receive_frame(ws)[0]["playing"] is False
+        assert request_frame(ws)[0]["state"]["iteration"] == state["iteration"]
+
+
+def test_unknown_session_is_closed_with_4404(client: TestClient) -> None:
+    with connect(client, "no-such-session") as ws, pytest.raises(WebSocketDisconnect) as closed:
+        ws.receive_text()
+    assert closed.value.code == 4404
+
+
+def test_streamed_session_is_not_expired(app: FastAPI, client: TestClient) -> None:
+    session_id = new_session(client)
+    store = app.state.store
+    with connect(client, session_id) as ws:
+        receive(ws)
+        store.get(session_id).last_used -= 10 * app.state.settings.session_idle_seconds
+        assert store.expire_idle() == 0
+        request_frame(ws)
+    store.get(session_id).last_used -= 10 * app.state.settings.session_idle_seconds
+    assert store.expire_idle() == 1
