@@ -1,0 +1,9 @@
+"""Every router, gathered in one ``api_router``."""
+
+from fastapi import APIRouter
+
+from app.api.routes import datasets, health, model, pages, sessions, stream, train
+
+api_router = APIRouter()
+for module in (health, datasets, sessions, model, train, stream, pages):
+    api_router.include_router(module.router)

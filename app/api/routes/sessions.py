@@ -1,0 +1,98 @@
+"""Sessions: create, read, change, train, reset, delete.
+
+Handlers are plain ``def``: FastAPI runs them in its worker threads, so training (CPU work,
+under the session's lock) never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Response, status
+
+from app.api.deps import SessionDep, SessionId, StoreDep
+from app.schemas import ConfigUpdate, SessionConfig, SessionOut, SessionUpdated, TrainRequest
+from app.services.session import Session
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No session with that id"}}
+
+
+def session_out(session: Session) -> dict[str, Any]:
+    """``{"id", "config", "state"}`` read at one instant."""
+    with session.lock:
+        return {"id": session.id, "config": session.config(), "state": session.state()}
+
+
+@router.post(
+    "",
+    response_model=SessionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a session",
+    responses={503: {"description": "The server holds its maximum number of sessions"}},
+)
+def create_session(
+    store: StoreDep, config: Annotated[SessionConfig | None, Body()] = None
+) -> dict[str, Any]:
+    """Every config field is optional; the response holds the complete config."""
+    session = store.create((config or SessionConfig()).model_dump())
+    return session_out(session)
+
+
+@router.get("/{session_id}", response_model=SessionOut, responses=NOT_FOUND)
+def get_session(session: SessionDep) -> dict[str, Any]:
+    return session_out(session)
+
+
+@router.patch(
+    "/{session_id}",
+    response_model=SessionUpdated,
+    summary="Change config fields",
+    responses=NOT_FOUND,
+)
+def update_session(session: SessionDep, update: ConfigUpdate) -> dict[str, Any]:
+    """Learning rate, batch size, optimizer, momentum and regularisation apply live and keep
+    the weights; any other change rebuilds the network (counters back to 0). ``rebuilt``
+    says which happened."""
+    with session.lock:
+        rebuilt = session.update(update.changes())
+        return {**session_out(session), "rebuilt": rebuilt}
+
+
+@router.delete(
+    "/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=NOT_FOUND,
+)
+def delete_session(session_id: SessionId, store: StoreDep) -> Response:
+    store.delete(session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{session_id}/train",
+    response_model=SessionOut,
+    summary="Train some epochs or iterations",
+    responses=NOT_FOUND,
+)
+def train_session(session: SessionDep, request: TrainRequest) -> dict[str, Any]:
+    """Work per call is bounded by ``max_epochs_per_call`` and ``max_iterations_per_call``.
+    A diverged session does not train; its state says so."""
+    with session.lock:
+        session.train(epochs=request.epochs, iterations=request.iterations)
+        return session_out(session)
+
+
+@router.post(
+    "/{session_id}/reset",
+    response_model=SessionOut,
+    summary="Fresh weights from the seed",
+    responses=NOT_FOUND,
+)
+def reset_session(session: SessionDep) -> dict[str, Any]:
+    """Weights drawn again from the session's seed, counters 0, same data."""
+    with session.lock:
+        session.reset()
+        return session_out(session)

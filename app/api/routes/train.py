@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.api.deps import SettingsDep
+from app.schemas import StatelessTrainOut, StatelessTrainRequest
+from app.services.stateless import train_once
+
+router = APIRouter(prefix="/api", tags=["train"])
+
+
+@router.post(
+    "/train",
+    response_model=StatelessTrainOut,
+    summary="Train once, keep nothing",
+    responses={409: {"description": "Training diverged; the weights are not finite"}},
+)
+def train(request: StatelessTrainRequest, settings: SettingsDep) -> dict[str, Any]:
+    """Build the network from ``config``, train ``epochs`` epochs, and return the final state,
+    one history record per epoch and the model document. No session is kept, so any worker
+    can answer."""
+    return train_once(request.config.model_dump(), request.epochs, settings)

@@ -1,0 +1,61 @@
+"""``nn-playground``: serve the playground with uvicorn.
+
+Every setting has a flag (``--max-sessions 50``) as well as its environment variable
+(``NNP_MAX_SESSIONS=50``); a flag wins. Per-message deflate is off: frames are already
+compact, and with it on one busy stream starves the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+import uvicorn
+from pydantic import ValidationError
+
+from app.config import Settings, app_version
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nn-playground",
+        description="Serve the neural-network playground (page, REST API and live stream).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            metavar=name.upper(),
+            default=argparse.SUPPRESS,
+            help=f"{field.description or ''} (env NNP_{name.upper()}; default {default})".strip(),
+        )
+    return parser
+
+
+def parse_settings(argv: Sequence[str] | None = None) -> Settings:
+    """Settings from the environment, overridden by the flags given."""
+    parser = build_parser()
+    flags = vars(parser.parse_args(argv))
+    try:
+        return Settings(**flags)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"--{'-'.join(str(part) for part in error['loc']).replace('_', '-')}: {error['msg']}"
+            for error in exc.errors()
+        )
+        parser.error(problems)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    settings = parse_settings(argv)
+    from app.main import create_app  # after parsing, so --help works with a broken env
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_per_message_deflate=False,
+    )

@@ -1,0 +1,77 @@
+"""The ASGI application: ``app.main:app``, or ``create_app(settings)`` for a custom one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app.api.errors import install_error_handlers
+from app.api.main import api_router
+from app.api.middleware import BodySizeLimit
+from app.config import Settings, app_version, get_settings
+from app.services.store import SessionStore
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Train small NumPy neural networks on 2D data sets, step by step, on the server.
+
+- **REST**: create a session, train it, change its config live, read its data, decision
+  boundary, predictions and weights, or train once without a session (`POST /api/train`).
+- **WebSocket** `/api/sessions/{id}/stream`: play/pause/step and live frames (see
+  `docs/protocol.md`).
+
+Invalid input answers 422 naming the field; an unknown session 404; a full server 503.
+"""
+
+
+async def _expire_idle_sessions(store: SessionStore, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        dropped = store.expire_idle()
+        if dropped:
+            logger.info("expired %d idle session(s)", dropped)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app with its own session store; ``settings`` default to the environment's."""
+    settings = settings or get_settings()
+    store = SessionStore(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_expire_idle_sessions(store, settings.expiry_interval_seconds))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="nn-playground",
+        version=app_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.templates = Jinja2Templates(directory=settings.web_root / "templates")
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(api_router)
+    app.mount(
+        "/static",
+        StaticFiles(directory=settings.web_root / "static", check_dir=False),
+        name="static",
+    )
+    return app
+
+
+app = create_app()

@@ -1,0 +1,250 @@
+"""A training session: one ``Trainer`` plus the lock and bookkeeping the service needs.
+
+Every method takes ``lock`` itself, so REST handlers (in worker threads) and the stream's
+play loop can share a session safely; code that reads several things from ``trainer`` at once
+holds ``lock`` around them. Bad input raises ``ValueError("field: expected …, got …")``; a
+result that is not finite raises ``NotFinite``. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from app.config import Settings
+from app.engine import Trainer
+from app.services import model as model_document
+from app.services.configs import (
+    CONFIG_FIELDS,
+    config_to_dict,
+    default_config,
+    dict_to_config,
+    engine_limits,
+    merge_config,
+)
+from app.services.errors import NotFinite, prefixed
+
+METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+GRID_DECIMALS = 6  # float32 grids carry ~7 significant digits; more is noise on the wire
+
+
+def new_session_id() -> str:
+    """192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+def finite_or_none(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def finite_array(values: np.ndarray, what: str) -> np.ndarray:
+    if not np.all(np.isfinite(values)):
+        raise NotFinite(
+            f"{what}: the network's outputs are not finite (the session has diverged or its "
+            "weights overflow); reset the session or change its configuration"
+        )
+    return values
+
+
+class Session:
+    """A trainer with an id, a lock, a last-used time and a count of open streams."""
+
+    def __init__(
+        self,
+        trainer: Trainer,
+        settings: Settings,
+        *,
+        session_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.id = session_id or new_session_id()
+        self.trainer = trainer
+        self.settings = settings
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.last_used = clock()
+        self.streams = 0  # open streams; a streamed session is never idle
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Session:
+        """Build a session from any subset of config fields (defaults fill the rest)."""
+        complete = merge_config(default_config(), config)
+        trainer = Trainer(dict_to_config(complete), limits=engine_limits(settings))
+        return cls(trainer, settings, clock=clock)
+
+    def touch(self) -> None:
+        self.last_used = self.clock()
+
+    @contextmanager
+    def attach_stream(self) -> Iterator[Session]:
+        """Count an open stream for the duration; the store never expires a streamed session."""
+        with self.lock:
+            self.streams += 1
+        try:
+            yield self
+        finally:
+            with self.lock:
+                self.streams -= 1
+                self.touch()
+
+    def config(self) -> dict[str, Any]:
+        """The complete configuration; class labels of custom points as integers."""
+        with self.lock:
+            values = config_to_dict(self.trainer.config)
+            if values["points"] is not None and self.trainer.problem != "regression":
+                points = values["points"]
+                values["points"] = {"x": points["x"], "y": [int(v) for v in points["y"]]}
+            return values
+
+    def state(self) -> dict[str, Any]:
+        """Counters, status and metrics; every number finite or None."""
+        with self.lock:
+            raw = self.trainer.state()
+        diverged_at = raw.get("diverged_at")
+        state: dict[str, Any] = {
+            "status": raw["status"],
+            "epoch": int(raw["epoch"]),
+            "iteration": int(raw["iteration"]),
+            "iterations_per_epoch": int(raw["iterations_per_epoch"]),
+            "diverged_at": None if diverged_at is None else [int(v) for v in diverged_at],
+        }
+        for name in METRICS:
+            state[name] = finite_or_none(raw.get(name))
+        return state
+
+    def update(self, changes: dict[str, Any]) -> bool:
+        """Apply config ``changes`` (null = unchanged, see ``merge_config``); True if rebuilt.
+
+        Learning rate, batch size, optimizer, momentum and regularisation apply live; any
+        other change rebuilds the network (counters back to 0).
+        """
+        with self.lock:
+            current = config_to_dict(self.trainer.config)
+            merged = merge_config(current, changes)
+            changed = {
+                name: value
+                for name, value in merged.items()
+                if name in CONFIG_FIELDS and value != current[name]
+            }
+            if not changed:
+                return False
+            engine_values = dataclasses_fields(dict_to_config(merged), changed)
+            return bool(self.trainer.reconfigure(**engine_values))
+
+    def reset(self) -> None:
+        with self.lock:
+            self.trainer.reset()
+
+    def train(self, *, epochs: int | None = None, iterations: int | None = None) -> None:
+        """Train ``epochs`` or ``iterations`` (exactly one), within the per-call limits."""
+        limit = self.settings.max_iterations_per_call
+        with self.lock:
+            per_epoch = self.trainer.iterations_per_epoch
+            if epochs is not None:
+                check_epochs(epochs, per_epoch, self.settings)
+                self.trainer.train_epochs(epochs)
+            elif iterations is not None:
+                if iterations > limit:
+                    raise ValueError(
+                        f"iterations: expected at most {limit} per call, got {iterations}"
+                    )
+                self.trainer.train_iterations(iterations)
+            else:
+                raise ValueError("epochs: expected exactly one of 'epochs' or 'iterations'")
+
+    def data(self) -> dict[str, Any]:
+        """Raw train and test points; labels as integers for classification."""
+        with self.lock:
+            trainer = self.trainer
+            integer_labels = trainer.problem != "regression"
+            return {
+                "train": _split(trainer.X_train, trainer.y_train, integer_labels),
+                "test": _split(trainer.X_test, trainer.y_test, integer_labels),
+            }
+
+    def boundary(self, resolution: int) -> dict[str, Any]:
+        """The output over a resolution x resolution grid (see ``Trainer.boundary``)."""
+        with self.lock:
+            grid = self.trainer.boundary(resolution)
+        values = finite_array(np.asarray(grid["values"], dtype=np.float64), "boundary")
+        result: dict[str, Any] = {
+            "resolution": resolution,
+            "xs": np.asarray(grid["xs"], dtype=np.float64).round(GRID_DECIMALS).tolist(),
+            "ys": np.asarray(grid["ys"], dtype=np.float64).round(GRID_DECIMALS).tolist(),
+            "values": values.round(GRID_DECIMALS).tolist(),
+        }
+        if grid.get("classes") is not None:
+            result["classes"] = np.asarray(grid["classes"]).astype(int).tolist()
+        return result
+
+    def predict(self, points: list[list[float]]) -> list[Any]:
+        """p(class 1) per point, class probabilities per point, or the predicted value."""
+        X = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        with self.lock:
+            outputs = self.trainer.predict(X)
+        result: list[Any] = finite_array(np.asarray(outputs, np.float64), "outputs").tolist()
+        return result
+
+    def model(self) -> dict[str, Any]:
+        """The model document: format, config, problem, layer sizes, weights and biases."""
+        with self.lock:
+            return model_document.export_model(self.trainer, self.config())
+
+    def load_model(self, document: dict[str, Any]) -> bool:
+        """Take the document's config, then its weights; True if the network was rebuilt.
+
+        The weights are checked against the config on a scratch trainer first, so a bad
+        document leaves the session untouched.
+        """
+        try:
+            complete = merge_config(default_config(), document["config"])
+            scratch = Trainer(dict_to_config(complete), limits=engine_limits(self.settings))
+        except ValueError as exc:
+            raise prefixed(exc, "config") from exc
+        with self.lock:
+            weights, biases = model_document.parse_layers(document, scratch)
+            scratch.load_parameters(weights, biases)
+            rebuilt = self.update({name: complete[name] for name in CONFIG_FIELDS})
+            self.trainer.load_parameters(weights, biases)
+            return rebuilt
+
+
+def check_epochs(epochs: int, iterations_per_epoch: int, settings: Settings) -> None:
+    """Bound the work of one call: epochs, and the iterations they amount to."""
+    if epochs > settings.max_epochs_per_call:
+        raise ValueError(
+            f"epochs: expected at most {settings.max_epochs_per_call} per call, got {epochs}"
+        )
+    limit = settings.max_iterations_per_call
+    if epochs * iterations_per_epoch > limit:
+        most = max(1, limit // iterations_per_epoch)
+        raise ValueError(
+            f"epochs: expected at most {most} epochs of {iterations_per_epoch} iterations "
+            f"(max_iterations_per_call {limit}), got {epochs}"
+        )
+
+
+def dataclasses_fields(config: Any, names: dict[str, Any]) -> dict[str, Any]:
+    """The engine-form values of ``names`` taken from the converted ``config``."""
+    return {name: getattr(config, name) for name in names}
+
+
+def _split(X: np.ndarray, y: np.ndarray, integer_labels: bool) -> dict[str, Any]:
+    labels = y.astype(np.int64) if integer_labels else y.astype(np.float64)
+    return {"x": np.asarray(X, dtype=np.float64).tolist(), "y": labels.tolist()}

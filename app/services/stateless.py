@@ -1,0 +1,39 @@
+"""One-shot training: build a network, train it, return its history and model document.
+
+Nothing is kept, so any worker behind a load balancer can answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.config import Settings
+from app.services.errors import prefixed
+from app.services.session import METRICS, Session, check_epochs
+
+
+def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[str, Any]:
+    """``{"config", "state", "history", "model"}`` after ``epochs`` epochs (fewer if diverged).
+
+    ``history`` holds one record per trained epoch. Errors in ``config`` are reported as
+    ``config.<field>``.
+    """
+    try:
+        session = Session.create(config, settings)
+    except ValueError as exc:
+        raise prefixed(exc, "config") from exc
+    trainer = session.trainer
+    check_epochs(epochs, trainer.iterations_per_epoch, settings)
+    history: list[dict[str, Any]] = []
+    for _ in range(epochs):
+        trainer.train_epochs(1)
+        state = session.state()
+        if state["status"] != "ready":
+            break
+        history.append({"epoch": state["epoch"], **{name: state[name] for name in METRICS}})
+    return {
+        "config": session.config(),
+        "state": session.state(),
+        "history": history,
+        "model": session.model(),
+    }

@@ -1,0 +1,47 @@
+"""POST /api/train: one call, no session kept."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_stateless_training_returns_history_state_and_model(client: TestClient) -> None:
+    config = {"dataset": "gaussian", "n_samples": 100, "hidden_layers": [3]}
+    response = client.post("/api/train", json={"config": config, "epochs": 6})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"config", "state", "history", "model"}
+    assert [record["epoch"] for record in body["history"]] == [1, 2, 3, 4, 5, 6]
+    assert body["state"]["epoch"] == 6
+    assert body["history"][-1]["train_loss"] == body["state"]["train_loss"]
+    assert body["history"][-1]["train_loss"] < body["history"][0]["train_loss"]
+    assert body["config"]["dataset"] == "gaussian"
+    assert body["model"]["format"] == "nn-playground.model/1"
+    assert body["model"]["layer_sizes"] == [2, 3, 1]
+    assert len(client.app.state.store) == 0  # type: ignore[attr-defined]
+
+
+def test_stateless_model_loads_into_a_session_and_predicts_the_same(client: TestClient) -> None:
+    body = client.post("/api/train", json={"config": {"dataset": "moons"}, "epochs": 2}).json()
+    session_id = client.post("/api/sessions").json()["id"]
+    assert client.put(f"/api/sessions/{session_id}/model", json=body["model"]).status_code == 200
+    state = client.get(f"/api/sessions/{session_id}").json()["state"]
+    assert state["train_loss"] == body["state"]["train_loss"]
+
+
+def test_stateless_training_is_deterministic(client: TestClient) -> None:
+    request = {"config": {"dataset": "spiral", "seed": 4}, "epochs": 3}
+    first = client.post("/api/train", json=request).json()
+    assert client.post("/api/train", json=request).json() == first
+
+
+def test_stateless_training_defaults_and_errors(client: TestClient) -> None:
+    body = client.post("/api/train", json={"epochs": 1}).json()
+    assert body["config"]["hidden_layers"] == [4, 2]
+    response = client.post("/api/train", json={"config": {"hidden_layers": [64]}, "epochs": 1})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "config", "hidden_layers", 0]
+    response = client.post("/api/train", json={"config": {"dataset": "custom"}, "epochs": 1})
+    assert response.json()["detail"][0]["loc"] == ["body", "config", "points"]
+    response = client.post("/api/train", json={"config": {}})
+    assert response.json()["detail"][0]["loc"] == ["body", "epochs"]
