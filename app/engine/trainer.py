@@ -143,16 +143,17 @@ class Trainer:
             return
         stepper = self.stepper
         done = 0
-        while (k is None or done < k) and (until_epoch is None or self.epoch < until_epoch):
-            if stepper.cursor == 0 and not stepper.order_ready:
-                stepper.shuffle(self.rng)
-            if not stepper.step():
-                self._diverge()
-                return
-            done += 1
-            self.iteration += 1
-            if stepper.cursor == 0:
-                self.epoch += 1
+        with np.errstate(all="ignore"):  # overflow is caught below, as divergence
+            while (k is None or done < k) and (until_epoch is None or self.epoch < until_epoch):
+                if stepper.cursor == 0 and not stepper.order_ready:
+                    stepper.shuffle(self.rng)
+                if not stepper.step():
+                    self._diverge()
+                    return
+                done += 1
+                self.iteration += 1
+                if stepper.cursor == 0:
+                    self.epoch += 1
         self._metrics = None
         if done and self.metrics()["train_loss"] is None and len(self.X_train):
             self._diverge()
