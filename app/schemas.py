@@ -32,7 +32,6 @@ MAX_POINTS = 1_000_000
 MAX_SEED = 2**32 - 1
 MAX_ABS_TARGET = 1e6
 MAX_ABS_PREDICT = 1e3
-MAX_ABS_PARAMETER = 1e12
 MODEL_FORMAT: Final = "nn-playground.model/1"
 
 ProblemName = Literal["classification", "regression"]
@@ -266,11 +265,15 @@ class PredictOut(OutModel):
     )
 
 
-Parameter = Annotated[float, Field(ge=-MAX_ABS_PARAMETER, le=MAX_ABS_PARAMETER)]
+# Any finite float64: a network trained with a large learning rate may legitimately hold
+# weights far beyond any round bound, and what GET returns must load back through PUT.
+Parameter = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class ModelLayer(InModel):
-    weights: list[list[Parameter]] = Field(max_length=MAX_NEURONS, description="fan_in x fan_out")
+    weights: list[Annotated[list[Parameter], Field(max_length=MAX_NEURONS)]] = Field(
+        max_length=MAX_NEURONS, description="fan_in x fan_out, finite numbers"
+    )
     biases: list[Parameter] = Field(max_length=MAX_NEURONS)
 
 

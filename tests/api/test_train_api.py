@@ -45,3 +45,19 @@ def test_stateless_training_defaults_and_errors(client: TestClient) -> None:
     assert response.json()["detail"][0]["loc"] == ["body", "config", "points"]
     response = client.post("/api/train", json={"config": {}})
     assert response.json()["detail"][0]["loc"] == ["body", "epochs"]
+
+
+def test_a_diverging_run_stops_early_and_its_model_still_loads(client: TestClient) -> None:
+    config = {"dataset": "plane", "learning_rate": 10, "activation": "relu",
+              "hidden_layers": [8, 8, 8], "batch_size": 1}  # fmt: skip
+    response = client.post("/api/train", json={"config": config, "epochs": 5})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["state"]["status"] == "diverged"
+    assert body["state"]["train_loss"] is None
+    assert len(body["history"]) < 5
+    assert all(record["train_loss"] is not None for record in body["history"])
+    session_id = client.post("/api/sessions", json=config).json()["id"]
+    assert client.put(f"/api/sessions/{session_id}/model", json=body["model"]).status_code == 200
+    grid = client.get(f"/api/sessions/{session_id}/boundary", params={"resolution": 4})
+    assert grid.status_code == 200
