@@ -60,7 +60,7 @@ export class Controls {
     fillSelect($("regularization_rate"), REGULARIZATION_RATES);
     fillSelect($("problem"), ["classification", "regression"]);
     fillSelect($("speed"), SPEEDS.map(String), (v) =>
-      v === "0" ? "As fast as possible" : `${v} iteration${v === "1" ? "" : "s"} / frame`,
+      v === "0" ? "max / frame" : `${v} / frame`,
     );
 
     for (const name of ["learning_rate", "regularization_rate"]) {

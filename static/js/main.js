@@ -142,6 +142,10 @@ const stream = new StreamClient({
   sessionConfig: () => state.serverConfig(),
   onSession(session, { recreated }) {
     serverConfig = session.config;
+    const link = $("session-link");
+    link.href = `/api/sessions/${session.id}`;
+    link.textContent = `GET /api/sessions/${session.id.slice(0, 8)}…`;
+    link.dataset.sessionId = session.id;
     dataKey = null;
     noteConfig(session.id, session.config);
     if (recreated) {
@@ -279,7 +283,9 @@ async function start() {
   output.discretize = state.get("discretize");
   let version = "0";
   try {
-    [datasets, { version }] = await Promise.all([api.datasets(), api.health()]);
+    let all;
+    [all, { version }] = await Promise.all([api.datasets(), api.health()]);
+    datasets = all.filter((d) => d.name !== "custom");
     controls.setDatasets(datasets);
   } catch (error) {
     status.flash("error", `Could not reach the server: ${error.message}`);

@@ -12,6 +12,7 @@ const FEATURE_RESOLUTION = 100;
 const TRAIN = "#1f2a33";
 const TEST = "#1f2a33";
 
+/** "in→h1", "h1→h2", …, "h2→out" for weight layer l of `count`. */
 function layerLabel(l, count) {
   const name = (k) => (k === 0 ? "in" : k === count ? "out" : `h${k}`);
   return `${name(l)}→${name(l + 1)}`;
@@ -80,7 +81,7 @@ export class OutputView {
       this.gradients.setSeries(
         norms.map((_, l) => ({
           key: `g${l}`,
-          label: layerLabel(l, norms.length - 1),
+          label: layerLabel(l, norms.length),
           color: LAYER_COLORS[Math.round((l * (LAYER_COLORS.length - 1)) / Math.max(1, norms.length - 1))],
         })),
       );

@@ -1,0 +1,200 @@
+"""Browser fixtures for the page tests: Debian's Chromium driven by pytest-playwright.
+
+Every page test goes through ``playground``: it records console errors and uncaught page
+errors and fails the test if any appeared. Screenshots go to ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+VIEWPORT = {"width": 1280, "height": 1000}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": VIEWPORT}
+
+
+@dataclass
+class Playground:
+    """The page under test, plus the REST view of the same server."""
+
+    page: Page
+    base_url: str
+    errors: list[str] = field(default_factory=list)
+    # Console errors a test expects (e.g. refused connections while the server is down).
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+
+    def open(self, query: str = "") -> None:
+        """Load the page and wait until the first frame is on screen."""
+        self.page.goto(f"{self.base_url}/{query}")
+        self.wait_live()
+
+    def wait_live(self) -> None:
+        expect(self.page.locator("#connection")).to_have_attribute("data-state", "open")
+        expect(self.page.locator("#test_loss")).not_to_have_text("—")
+
+    def session_id(self) -> str:
+        link = self.page.locator("#session-link")
+        expect(link).to_have_attribute("data-session-id", re.compile(r".{20,}"))
+        value = link.get_attribute("data-session-id")
+        assert value is not None
+        return value
+
+    def rest(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = httpx.request(method, f"{self.base_url}{path}", timeout=10.0, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def server_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = self.rest("GET", f"/api/sessions/{self.session_id()}")["config"]
+        return config
+
+    def wait_server_config(self, predicate: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """Poll the session's config until `predicate` holds (changes travel over the socket)."""
+        config: dict[str, Any] = {}
+        for _ in range(100):
+            config = self.server_config()
+            if predicate(config):
+                return config
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"server config never matched; last seen {config}")
+
+    def heatmap_pixels(self) -> list[int]:
+        """The main plot's pixels (RGBA bytes) over the plot area, sampled every 4th pixel."""
+        pixels: list[int] = self.page.evaluate(
+            """() => {
+                const canvas = document.getElementById("heatmap");
+                const side = Math.round(300 * (window.devicePixelRatio || 1));
+                const data = canvas.getContext("2d").getImageData(0, 0, side, side).data;
+                const out = [];
+                for (let i = 0; i < data.length; i += 16) out.push(data[i], data[i + 1], data[i + 2]);
+                return out;
+            }"""
+        )
+        return pixels
+
+    def number(self, selector: str) -> float:
+        text = self.page.locator(selector).inner_text()
+        return float(text.replace(",", "").rstrip("%"))
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def attach(page: Page, base_url: str) -> Playground:
+    playground = Playground(page=page, base_url=base_url)
+    page.on(
+        "console",
+        lambda message: playground.errors.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: playground.errors.append(f"page error: {error}"))
+    return playground
+
+
+def assert_no_console_errors(playground: Playground) -> None:
+    unexpected = [
+        error for error in playground.errors if not any(p.search(error) for p in playground.allowed)
+    ]
+    assert unexpected == [], f"console errors: {unexpected}"
+
+
+@pytest.fixture
+def playground(page: Page, live_server: str) -> Iterator[Playground]:
+    """The page on the shared live server; fails the test on any console error."""
+    playground = attach(page, live_server)
+    yield playground
+    assert_no_console_errors(playground)
+
+
+class RestartableServer:
+    """A uvicorn process of our own on a fixed free port, to stop and start again."""
+
+    def __init__(self, log: Path) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [
+            sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+            "--port", str(self.port), "--ws-per-message-deflate", "false",
+            "--log-level", "warning",
+        ]  # fmt: skip
+        with self.log.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.base_url}/api/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server not healthy:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def restartable_server(tmp_path: Path) -> Iterator[RestartableServer]:
+    server = RestartableServer(tmp_path / "server.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_playground(page: Page, restartable_server: RestartableServer) -> Iterator[Playground]:
+    """The page on a server of its own (which the test may stop and restart)."""
+    playground = attach(page, restartable_server.base_url)
+    yield playground
+    assert_no_console_errors(playground)
