@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,15 @@ def test_cli_flags_override_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         assert flag in flags
     with pytest.raises(SystemExit):
         parse_settings(["--port", "not-a-port"])
+
+
+def test_idle_sessions_are_expired_in_the_background() -> None:
+    settings = Settings(session_idle_seconds=0.05, expiry_interval_seconds=0.02)
+    with TestClient(create_app(settings)) as client:
+        client.post("/api/sessions", json={"n_samples": 20})
+        store = client.app.state.store  # type: ignore[attr-defined]
+        assert len(store) == 1
+        deadline = time.monotonic() + 5
+        while len(store) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(store) == 0
