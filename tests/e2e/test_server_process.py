@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -134,3 +137,16 @@ def test_bad_messages_over_the_network_keep_the_stream_alive(
         ws.send(json.dumps({"type": "step"}))
         header, _ = receive_frame(ws)
         assert header["state"]["iteration"] == 1
+
+
+def test_example_client_prints_one_line_per_frame(live_server: str) -> None:
+    script = Path(__file__).resolve().parents[2] / "examples" / "stream_client.py"
+    command = [sys.executable, str(script), "--url", live_server, "--frames", "4", "--speed", "3"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("frame")]
+    assert len(lines) == 4
+    iterations = [int(line.split("iteration")[1].split()[0]) for line in lines]
+    # The first frame may answer the stream settings before play starts (iteration 0).
+    assert iterations[0] in (0, 3) and np.diff(iterations).tolist() == [3, 3, 3]
+    assert all(int(line.rsplit("bytes", 1)[1]) > 0 for line in lines)

@@ -13,8 +13,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
-from typing import Any
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import anyio
 from anyio.to_thread import run_sync
@@ -43,6 +46,7 @@ from app.services.player import Player, StreamSettings
 from app.services.store import SessionStore
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 router = APIRouter(tags=["stream"])
 
@@ -51,6 +55,28 @@ CLOSE_SESSION_NOT_FOUND = 4404
 COMMAND_QUEUE_SIZE = 64
 DEFAULT_RESOLUTION = 100
 DEFAULT_THUMBNAIL_RESOLUTION = 24
+
+
+# Frame work shares a few threads: more threads than cores only fight over the GIL, and the
+# limiter's first-come-first-served queue makes the sessions take turns.
+STREAM_WORKERS = max(2, os.cpu_count() or 2)
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def stream_limiter() -> anyio.CapacityLimiter:
+    """The running event loop's limiter for stream work (one per loop, made on first use)."""
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(STREAM_WORKERS)
+    return limiter
+
+
+async def in_worker(function: Callable[..., T], *args: Any) -> T:
+    """Run CPU work in a worker thread without blocking the event loop."""
+    return await run_sync(function, *args, limiter=stream_limiter())
 
 
 class SessionGone(Exception):
@@ -73,7 +99,7 @@ class StreamConnection:
         self.checked_at = time.monotonic()
 
     async def run(self) -> None:
-        await self.send_json(await run_sync(self.player.hello))
+        await self.send_json(await in_worker(self.player.hello))
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(self.receive_loop, tasks.cancel_scope)
             tasks.start_soon(self.drive_loop, tasks.cancel_scope)
@@ -150,13 +176,13 @@ class StreamConnection:
         if playing_frame:
             interval = 1.0 / self.player.settings.fps
             now = time.monotonic()
-            # Keep the cadence, but never try to catch up on frames already missed.
-            self.next_frame_at = max(self.next_frame_at + interval, now)
-            frame = await run_sync(self.player.play_frame)
+            # Keep the cadence; after a stall catch up by at most one frame, never a burst.
+            self.next_frame_at = max(self.next_frame_at + interval, now - interval)
+            frame = await in_worker(self.player.play_frame)
         elif self.player.playing:
             return  # a command's frame while playing: the next playing frame shows it
         else:
-            frame = await run_sync(self.player.render)
+            frame = await in_worker(self.player.render)
         self.frame_wanted = False
         await self.send_frame(frame)
 
@@ -188,18 +214,18 @@ class StreamConnection:
         elif isinstance(command, Pause):
             player.playing = False
         elif isinstance(command, Step):
-            await run_sync(player.step, command.unit)
+            await in_worker(player.step, command.unit)
         elif isinstance(command, Reset):
-            await run_sync(player.reset)
+            await in_worker(player.reset)
         elif isinstance(command, Update):
             changes = config_changes(command.config)
-            await self.send_json(await run_sync(player.update, changes))
+            await self.send_json(await in_worker(player.update, changes))
         elif isinstance(command, SetWeight):
-            await run_sync(
+            await in_worker(
                 player.set_weight, command.layer, command.source, command.target, command.value
             )
         elif isinstance(command, SetBias):
-            await run_sync(player.set_bias, command.layer, command.neuron, command.value)
+            await in_worker(player.set_bias, command.layer, command.neuron, command.value)
         elif isinstance(command, StreamUpdate):
             self.update_stream(command)
             await self.send_json({"type": "stream", **player.settings.as_dict()})
