@@ -16,8 +16,8 @@ from app.services.session import Session
 # With speed 0 a frame trains for this share of its interval; the rest is left for rendering,
 # sending and the other sessions.
 TRAINING_SHARE = 0.5
-# With speed 0 the lock is released this often, so REST calls on the session are not starved.
-LOCK_SLICE_SECONDS = 0.005
+# Playing frames train in slices of about this much work (see continue_frame).
+SLICE_SECONDS = 0.004
 
 
 @dataclass
@@ -39,8 +39,10 @@ class Player:
         self.settings = settings
         self.playing = False
         self.seq = 0
-        # Running estimate for speed 0, so that one slice is about LOCK_SLICE_SECONDS of work.
+        # Running estimate, so that one training slice is about SLICE_SECONDS of work.
         self._seconds_per_iteration = 1e-4
+        self._remaining = 0
+        self._deadline = 0.0
 
     @property
     def diverged(self) -> bool:
@@ -85,24 +87,38 @@ class Player:
                 "stream": self.settings.as_dict(),
             }
 
-    def train_for_frame(self) -> None:
-        """The training one playing frame does: `speed` iterations, or a time budget's worth."""
-        if self.settings.speed > 0:
-            with self.session.lock:
-                self.session.trainer.train_iterations(self.settings.speed)
-            return
-        deadline = time.perf_counter() + TRAINING_SHARE / self.settings.fps
-        while not self.diverged:
-            now = time.perf_counter()
-            if now >= deadline:
-                break
-            slice_seconds = min(LOCK_SLICE_SECONDS, deadline - now)
-            iterations = max(1, int(slice_seconds / self._seconds_per_iteration))
+    def begin_frame(self) -> None:
+        """Start one playing frame's training: `speed` iterations, or (speed 0) a time budget."""
+        self._remaining = self.settings.speed
+        self._deadline = time.perf_counter() + TRAINING_SHARE / self.settings.fps
+
+    def continue_frame(self) -> Frame | None:
+        """Train one slice of the frame; return the frame once its training is done.
+
+        A slice is about SLICE_SECONDS of work, so a heavy session holds a shared worker (and
+        its session's lock) only briefly before the other sessions get their turn.
+        """
+        if self.playing and not self.diverged and not self._training_done():
+            started = time.perf_counter()
+            budget = SLICE_SECONDS
+            if self.settings.speed == 0:
+                budget = min(budget, self._deadline - started)
+            iterations = max(1, int(budget / self._seconds_per_iteration))
+            if self.settings.speed > 0:
+                iterations = min(iterations, self._remaining)
             with self.session.lock:
                 self.session.trainer.train_iterations(iterations)
-            elapsed = time.perf_counter() - now
-            measured = elapsed / iterations
+            self._remaining -= iterations
+            measured = (time.perf_counter() - started) / iterations
             self._seconds_per_iteration = 0.5 * self._seconds_per_iteration + 0.5 * measured
+            if not (self.diverged or self._training_done()):
+                return None
+        return self.render()
+
+    def _training_done(self) -> bool:
+        if self.settings.speed > 0:
+            return self._remaining <= 0
+        return time.perf_counter() >= self._deadline
 
     def render(self) -> Frame:
         """Encode the current state; a diverged session stops playing with this frame."""
@@ -119,9 +135,3 @@ class Player:
             self.session.touch()
         self.seq += 1
         return frame
-
-    def play_frame(self) -> Frame:
-        """Train for one frame (if still playing) and render it."""
-        if self.playing and not self.diverged:
-            self.train_for_frame()
-        return self.render()

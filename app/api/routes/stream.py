@@ -178,7 +178,10 @@ class StreamConnection:
             now = time.monotonic()
             # Keep the cadence; after a stall catch up by at most one frame, never a burst.
             self.next_frame_at = max(self.next_frame_at + interval, now - interval)
-            frame = await in_worker(self.player.play_frame)
+            self.player.begin_frame()
+            frame = None
+            while frame is None:
+                frame = await in_worker(self.player.continue_frame)
         elif self.player.playing:
             return  # a command's frame while playing: the next playing frame shows it
         else:
