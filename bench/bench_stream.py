@@ -1,11 +1,13 @@
 """Live-stream throughput against a real uvicorn process on loopback.
 
     .venv/bin/python bench/bench_stream.py            # both scenarios, 10 s each
-    .venv/bin/python bench/bench_stream.py --seconds 5
+    .venv/bin/python bench/bench_stream.py --seconds 5 --scenarios b
 
 (a) one session playing at 60 fps with a 100×100 boundary grid: frames/s received;
 (b) 20 sessions playing at once, 30 fps, 10 iterations per frame, 100×100: frames/s per
-    session (the bar: the slowest at least 90 % of 30).
+    session (the bar: the slowest at least 90 % of 30), and GET /api/health latency meanwhile;
+(c) one session at 60 fps whose client stops reading: the server's CPU once the socket
+    buffers are full, and how many frames were in transit (latest wins: none are queued).
 Each prints bytes per frame (JSON header + binary grids) and the server's CPU time per frame,
 read from /proc/<pid>/stat. The server runs as deployed: one process, per-message deflate off.
 """
@@ -30,6 +32,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 WARMUP_SECONDS = 1.5
 HEALTH_PROBE_SECONDS = 0.05
+STALL_SECONDS = 6.0
 # The page's default network: circles, inputs x1 and x2, hidden layers 4 and 2, tanh, SGD.
 SESSION_CONFIG = {"dataset": "circles", "hidden_layers": [4, 2], "seed": 1}
 
@@ -77,6 +80,13 @@ def cpu_seconds(pid: int) -> float:
 def process_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system
+
+
+def resident_megabytes(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def create_session(base_url: str) -> str:
@@ -157,6 +167,46 @@ async def scenario(
     return tallies
 
 
+async def stalled_client(base_url: str, pid: int, settings: dict[str, int]) -> None:
+    """(c) A client that stops reading: the server must stop producing, not queue frames."""
+    session_id = create_session(base_url)
+    url = f"{base_url.replace('http://', 'ws://')}/api/sessions/{session_id}/stream"
+    async with connect(url, compression=None, proxy=None, max_size=2**24) as ws:
+        await ws.recv()  # hello
+        await ws.send(json.dumps({"type": "stream", **settings}))
+        await ws.send(json.dumps({"type": "play"}))
+        cpu_start, reading_until = cpu_seconds(pid), time.monotonic() + STALL_SECONDS / 2
+        while time.monotonic() < reading_until:
+            await ws.recv()
+        reading_cpu = (cpu_seconds(pid) - cpu_start) / (STALL_SECONDS / 2)
+        rss_before = resident_megabytes(pid)
+        # Stop reading. Once the socket buffers on the way are full, sends block and the
+        # server stops training and rendering for this client.
+        await asyncio.sleep(STALL_SECONDS / 2)
+        cpu_start = cpu_seconds(pid)
+        await asyncio.sleep(STALL_SECONDS / 2)
+        stalled_cpu = (cpu_seconds(pid) - cpu_start) / (STALL_SECONDS / 2)
+        rss_after = resident_megabytes(pid)
+        buffered = 0
+        while True:  # drain what was in transit: it arrives back to back
+            try:
+                message = await asyncio.wait_for(ws.recv(), timeout=0.5 / settings["fps"])
+            except TimeoutError:
+                break
+            buffered += isinstance(message, bytes)
+        await ws.send(json.dumps({"type": "pause"}))
+    stalled_frames = STALL_SECONDS * settings["fps"]
+    print(
+        f"\n1 session at fps {settings['fps']}, {settings['resolution']}² grid, whose client "
+        f"stops reading for {STALL_SECONDS:.0f} s"
+    )
+    print(f"  server CPU: {100 * reading_cpu:.1f} % of a core while read, "
+          f"{100 * stalled_cpu:.1f} % in the second half of the stall")  # fmt: skip
+    print(f"  frames in transit when reading resumed: {buffered} (the stall spans "
+          f"{stalled_frames:.0f} frame intervals); server RSS {rss_before:.1f} -> "
+          f"{rss_after:.1f} MB")  # fmt: skip
+
+
 def report(
     sessions: int, settings: dict[str, int], seconds: float, tallies: list[Tally], cpu: float
 ) -> None:
@@ -179,6 +229,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per scenario")
     parser.add_argument("--sessions", type=int, default=20, help="sessions in scenario (b)")
+    parser.add_argument("--scenarios", default="abc", help="which of a, b, c to run")
     args = parser.parse_args()
     port = free_port()
     server = start_server(port)
@@ -186,9 +237,14 @@ def main() -> None:
     try:
         print(f"server pid {server.pid} on {base_url}, {os.cpu_count()} cores")
         one = {"fps": 60, "speed": 10, "resolution": 100, "thumbnail_resolution": 24}
-        asyncio.run(scenario(base_url, server.pid, 1, one, args.seconds))
         many = {"fps": 30, "speed": 10, "resolution": 100, "thumbnail_resolution": 24}
-        asyncio.run(scenario(base_url, server.pid, args.sessions, many, args.seconds))
+        if "a" in args.scenarios:
+            asyncio.run(scenario(base_url, server.pid, 1, one, args.seconds))
+        if "b" in args.scenarios:
+            asyncio.run(scenario(base_url, server.pid, args.sessions, many, args.seconds))
+        if "c" in args.scenarios:
+            # Big frames fill the socket buffers on the way (a few MB on loopback) quickly.
+            asyncio.run(stalled_client(base_url, server.pid, {**one, "resolution": 256}))
     finally:
         server.terminate()
         try:
