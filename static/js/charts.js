@@ -6,12 +6,20 @@ const MAX_POINTS = 1200; // beyond this the history is thinned to every other po
 const GRID = "#e6e8eb";
 const TEXT = "#5f656d";
 const FONT = "10px system-ui, sans-serif";
+const LEGEND_ROW = 13;
 
 // Viridis, dark to light, without the final yellow (too pale on white).
 export const LAYER_COLORS = [
   "#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#9bd03a",
   "#c4d92c",
 ];
+
+/** A short number for axes and read-outs: 0.431, 12.5, 3e+12. */
+export function compact(v) {
+  const size = Math.abs(v);
+  if (size !== 0 && (size >= 1e4 || size < 1e-3)) return v.toExponential(0);
+  return Number(v.toPrecision(3)).toString();
+}
 
 export class LineChart {
   /**
@@ -26,7 +34,7 @@ export class LineChart {
     this.log = log;
     this.yMin = yMin;
     this.yMax = yMax;
-    this.format = format || ((v) => v.toFixed(3));
+    this.format = format || compact;
     this.hoverX = null;
     this.setSeries(series);
     canvas.addEventListener("pointermove", (event) => {
@@ -101,8 +109,9 @@ export class LineChart {
     }
     if (this.log) {
       if (!Number.isFinite(low)) return [1e-4, 1];
-      const a = Math.floor(Math.log10(low));
-      const b = Math.max(Math.ceil(Math.log10(high)), a + 1);
+      // Decades, kept within what a double can show (diverging runs reach 1e300).
+      const a = Math.max(-300, Math.floor(Math.log10(low)));
+      const b = Math.min(300, Math.max(Math.ceil(Math.log10(high)), a + 1));
       return [10 ** a, 10 ** b];
     }
     const min = this.yMin ?? (Number.isFinite(low) ? Math.min(0, low) : 0);
@@ -118,18 +127,20 @@ export class LineChart {
     const height = this.height;
     context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     context.clearRect(0, 0, width, height);
+    context.font = FONT;
+    const legendRows = this.#legend();
+    const top = PAD.top + (legendRows - 1) * LEGEND_ROW;
     const plotW = width - PAD.left - PAD.right;
-    const plotH = height - PAD.top - PAD.bottom;
+    const plotH = height - top - PAD.bottom;
     const [yLow, yHigh] = this.#yRange();
     const toY = this.log
-      ? (v) => PAD.top + plotH * (1 - Math.log10(v / yLow) / Math.log10(yHigh / yLow))
-      : (v) => PAD.top + plotH * (1 - (v - yLow) / (yHigh - yLow));
+      ? (v) => top + plotH * (1 - Math.log10(v / yLow) / Math.log10(yHigh / yLow))
+      : (v) => top + plotH * (1 - (v - yLow) / (yHigh - yLow));
     const n = this.xs.length;
     const x0 = n ? this.xs[0] : 0;
     const span = n > 1 ? this.xs[n - 1] - x0 : 1;
     const toX = (x) => PAD.left + (plotW * (x - x0)) / span;
 
-    context.font = FONT;
     context.lineWidth = 1;
     context.strokeStyle = GRID;
     context.fillStyle = TEXT;
@@ -144,7 +155,6 @@ export class LineChart {
       context.stroke();
       context.fillText(this.log ? `1e${Math.round(Math.log10(tick))}` : this.format(tick), PAD.left - 4, y);
     }
-    this.#legend();
     if (n === 0) return;
 
     for (const s of this.series) {
@@ -173,37 +183,47 @@ export class LineChart {
     context.textBaseline = "bottom";
     context.fillStyle = TEXT;
     context.fillText(`epoch ${this.epochs[n - 1]}`, width - PAD.right, height);
-    if (this.hoverX !== null && this.hoverX >= PAD.left) this.#drawHover(toX, n);
+    if (this.hoverX !== null && this.hoverX >= PAD.left) this.#drawHover(toX, n, top);
   }
 
   #logTicks(low, high) {
+    const first = Math.round(Math.log10(low));
+    const last = Math.round(Math.log10(high));
+    const step = Math.max(1, Math.ceil((last - first) / 4));
     const ticks = [];
-    const step = Math.max(1, Math.ceil(Math.log10(high / low) / 4));
-    for (let e = Math.log10(low); e <= Math.log10(high) + 1e-9; e += step) ticks.push(10 ** e);
+    for (let e = first; e <= last; e += step) ticks.push(10 ** e);
     return ticks;
   }
 
+  /** Series names across the top, wrapping onto more rows if needed; returns the row count. */
   #legend() {
     const context = this.context;
     let x = PAD.left;
+    let y = 8;
     context.textAlign = "left";
     context.textBaseline = "middle";
     for (const s of this.series) {
+      const w = 24 + context.measureText(s.label).width;
+      if (x > PAD.left && x + w > this.width - PAD.right) {
+        x = PAD.left;
+        y += LEGEND_ROW;
+      }
       context.strokeStyle = s.color;
       context.lineWidth = 2;
       context.setLineDash(s.dash || []);
       context.beginPath();
-      context.moveTo(x, 8);
-      context.lineTo(x + 14, 8);
+      context.moveTo(x, y);
+      context.lineTo(x + 14, y);
       context.stroke();
       context.setLineDash([]);
       context.fillStyle = TEXT;
-      context.fillText(s.label, x + 18, 8);
-      x += 24 + context.measureText(s.label).width;
+      context.fillText(s.label, x + 18, y);
+      x += w;
     }
+    return 1 + Math.round((y - 8) / LEGEND_ROW);
   }
 
-  #drawHover(toX, n) {
+  #drawHover(toX, n, top) {
     // The sample nearest to the pointer.
     let best = 0;
     for (let i = 1; i < n; i++) {
@@ -214,7 +234,7 @@ export class LineChart {
     context.strokeStyle = "rgba(40,44,52,0.5)";
     context.lineWidth = 1;
     context.beginPath();
-    context.moveTo(x, PAD.top);
+    context.moveTo(x, top);
     context.lineTo(x, this.height - PAD.bottom);
     context.stroke();
     const lines = [`epoch ${this.epochs[best]} · iteration ${this.xs[best]}`];
@@ -228,13 +248,13 @@ export class LineChart {
     const left = x + boxW + 8 > this.width ? x - boxW - 6 : x + 6;
     context.fillStyle = "rgba(255,255,255,0.94)";
     context.strokeStyle = "#c9cdd2";
-    context.fillRect(left, PAD.top, boxW, boxH);
-    context.strokeRect(left + 0.5, PAD.top + 0.5, boxW - 1, boxH - 1);
+    context.fillRect(left, top, boxW, boxH);
+    context.strokeRect(left + 0.5, top + 0.5, boxW - 1, boxH - 1);
     context.textAlign = "left";
     context.textBaseline = "top";
     lines.forEach((line, i) => {
       context.fillStyle = i === 0 ? TEXT : this.series[i - 1].color;
-      context.fillText(line, left + 6, PAD.top + 4 + i * 13);
+      context.fillText(line, left + 6, top + 4 + i * 13);
     });
   }
 }

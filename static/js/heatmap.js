@@ -12,6 +12,8 @@ const POINT_RADIUS = 3;
 const TRAIN_STROKE = "rgba(255,255,255,0.95)";
 const TEST_STROKE = "rgba(20,20,20,0.9)";
 const VEIL = "rgba(245,246,247,0.72)";
+// The background is drawn paler than the points (as in TF Playground) so both stay legible.
+const BACKGROUND_ALPHA = 0.72;
 
 export class Heatmap {
   /**
@@ -143,7 +145,11 @@ export class Heatmap {
     if (this.hasGrid) {
       context.imageSmoothingEnabled = true;
       context.imageSmoothingQuality = "high";
+      context.fillStyle = "#fff";
+      context.fillRect(0, 0, size, size);
+      context.globalAlpha = BACKGROUND_ALPHA;
       context.drawImage(this.grid, 0, 0, size, size);
+      context.globalAlpha = 1;
     } else {
       context.fillStyle = css([236, 238, 240]);
       context.fillRect(0, 0, size, size);

@@ -29,6 +29,9 @@ let paintScheduled = false;
 let playing = false;
 let dataKey = null;
 let dataRequest = 0;
+// Counters for anyone tuning the page (read `nnPlayground.stats` in the console).
+const stats = { framesReceived: 0, framesPainted: 0, paintMs: 0 };
+window.nnPlayground = { stats };
 
 const dataKeyOf = (config) => JSON.stringify(DATA_FIELDS.map((f) => config[f]));
 
@@ -138,6 +141,7 @@ function describeChange(previous, config) {
 }
 
 let serverConfig = null;
+let sessionRecreated = false;
 const stream = new StreamClient({
   sessionConfig: () => state.serverConfig(),
   onSession(session, { recreated }) {
@@ -148,9 +152,7 @@ const stream = new StreamClient({
     link.dataset.sessionId = session.id;
     dataKey = null;
     noteConfig(session.id, session.config);
-    if (recreated) {
-      status.flash("notice", "The server had lost this session; a fresh one was started from the page's settings.");
-    }
+    sessionRecreated = recreated;
   },
   onOpen() {
     stream.send({ type: "stream", ...STREAM, speed: Number(state.get("speed")) });
@@ -174,17 +176,24 @@ const stream = new StreamClient({
   },
   onFrame(header, bytes) {
     latest = { header, bytes };
-    output.record(header);
+    stats.framesReceived++;
     if (!paintScheduled) {
       paintScheduled = true;
       requestAnimationFrame(paintLatest);
     }
+    output.record(header);
   },
   onConnection(kind, detail) {
     if (kind === Connection.OPEN) {
       const wasLost = status.connection !== null;
       status.setConnection("open", "Live");
-      if (wasLost) status.flash("notice", "Reconnected to the server.");
+      if (sessionRecreated) {
+        status.flash("notice", "Reconnected. The server had lost this session, so a fresh one was started from the page's settings.");
+      } else if (wasLost) {
+        status.flash("notice", "Reconnected to the server.");
+      }
+      sessionRecreated = false;
+      if (previewsPending()) loadPreviews();
     } else if (kind === Connection.LOST) {
       const seconds = Math.max(1, Math.round(detail.retryInMs / 1000));
       status.setConnection("lost", `Lost the connection to the server — reconnecting in ${seconds} s…`);
@@ -217,6 +226,7 @@ function paintLatest() {
   const frame = latest;
   if (!frame || frame === painted) return;
   painted = frame;
+  const started = performance.now();
   const { header, bytes } = frame;
   playing = header.playing;
   controls.setPlaying(playing);
@@ -231,6 +241,8 @@ function paintLatest() {
   const scales = paintMain(frame);
   network.update(header, bytes, scales);
   output.drawCharts();
+  stats.framesPainted++;
+  stats.paintMs += performance.now() - started;
 }
 
 function typing(target) {
@@ -249,28 +261,43 @@ document.addEventListener("keydown", (event) => {
 });
 window.addEventListener("pagehide", () => stream.stop());
 
-async function loadPreviews(version) {
-  for (const d of datasets) {
-    const key = `${PREVIEW_CACHE}:${version}:${d.name}`;
-    let data = null;
-    try {
-      data = JSON.parse(localStorage.getItem(key));
-    } catch {
-      data = null;
-    }
-    if (!data) {
-      const config = { dataset: d.name, n_samples: 200, hidden_layers: [] };
-      const session = await api.createSession(config);
-      data = (await api.data(session.id)).train;
-      await api.deleteSession(session.id);
-      const rounded = { x: data.x.map(([a, b]) => [+a.toFixed(2), +b.toFixed(2)]), y: data.y };
+const previewsDrawn = new Set();
+let previewVersion = "0";
+let previewsRunning = false;
+const previewsPending = () => datasets.some((d) => !previewsDrawn.has(d.name));
+
+/** Draw each data set's thumbnail once (cached in localStorage); quietly retried on reconnect. */
+async function loadPreviews() {
+  if (previewsRunning) return;
+  previewsRunning = true;
+  try {
+    for (const d of datasets) {
+      if (previewsDrawn.has(d.name)) continue;
+      const key = `${PREVIEW_CACHE}:${previewVersion}:${d.name}`;
+      let data = null;
       try {
-        localStorage.setItem(key, JSON.stringify(rounded));
+        data = JSON.parse(localStorage.getItem(key));
       } catch {
-        // Storage full or disabled: previews are simply fetched again next time.
+        data = null;
       }
+      if (!data) {
+        const session = await api.createSession({ dataset: d.name, n_samples: 200, hidden_layers: [] });
+        data = (await api.data(session.id)).train;
+        await api.deleteSession(session.id);
+        data = { x: data.x.map(([a, b]) => [+a.toFixed(2), +b.toFixed(2)]), y: data.y };
+        try {
+          localStorage.setItem(key, JSON.stringify(data));
+        } catch {
+          // Storage full or disabled: previews are simply fetched again next time.
+        }
+      }
+      controls.drawPreview(d.name, data, d.problem);
+      previewsDrawn.add(d.name);
     }
-    controls.drawPreview(d.name, data, d.problem);
+  } catch {
+    // The server went away mid-way; the next reconnect finishes the job.
+  } finally {
+    previewsRunning = false;
   }
 }
 
@@ -281,10 +308,9 @@ async function start() {
   controls.sync();
   output.setShowTest(state.get("show_test"));
   output.discretize = state.get("discretize");
-  let version = "0";
   try {
     let all;
-    [all, { version }] = await Promise.all([api.datasets(), api.health()]);
+    [all, { version: previewVersion }] = await Promise.all([api.datasets(), api.health()]);
     datasets = all.filter((d) => d.name !== "custom");
     controls.setDatasets(datasets);
   } catch (error) {
@@ -292,7 +318,7 @@ async function start() {
   }
   network.setShape(state.get("features"), state.get("hidden_layers"), outputUnits());
   await stream.start();
-  loadPreviews(version).catch((error) => status.flash("error", `Data-set previews: ${error.message}`));
+  loadPreviews();
 }
 
 start();

@@ -188,6 +188,8 @@ export class NetworkView {
     this.header.querySelector(".layers-add").disabled = hidden.length >= MAX_HIDDEN_LAYERS;
     this.header.querySelector(".layers-remove").disabled = hidden.length === 0;
     this.columns.replaceChildren();
+    const spacing = columnX(1) - columnX(0);
+    const narrow = spacing < 62; // too tight for "8 neurons": show the number alone
     hidden.forEach((size, index) => {
       const group = element("div", "layer-control", { role: "group", "aria-label": `Hidden layer ${index + 1}` });
       group.style.left = `${columnX(index + 1)}px`;
@@ -200,7 +202,10 @@ export class NetworkView {
       remove.disabled = size <= 1;
       remove.addEventListener("click", () => this.hooks.onNeurons(index, -1));
       const label = element("span", "layer-size");
-      label.textContent = `${size} neuron${size === 1 ? "" : "s"}`;
+      const words = `${size} neuron${size === 1 ? "" : "s"}`;
+      label.textContent = narrow ? String(size) : words;
+      label.title = words;
+      group.style.width = `${Math.min(64, spacing - 2)}px`;
       group.append(add, remove, label);
       this.columns.append(group);
     });

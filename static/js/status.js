@@ -27,12 +27,19 @@ export class StatusLine {
   }
 
   setDiverged(divergedAt) {
+    const key = divergedAt ? divergedAt.join() : null;
+    if (key === this.divergedKey) return;
+    this.divergedKey = key;
     this.diverged = divergedAt
       ? `Training diverged at epoch ${divergedAt[0]}, iteration ${divergedAt[1]} — ` +
         "try a lower learning rate, then reset."
       : null;
     this.overlay.hidden = !this.diverged;
-    if (this.diverged) this.overlay.textContent = this.diverged;
+    if (divergedAt) {
+      const [title, advice] = this.overlay.children;
+      title.textContent = `Diverged at epoch ${divergedAt[0]}, iteration ${divergedAt[1]}`;
+      advice.textContent = "Lower the learning rate, then reset.";
+    }
     this.render();
   }
 
