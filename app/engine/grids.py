@@ -70,6 +70,25 @@ def layer_outputs(network: Network, columns: np.ndarray) -> list[np.ndarray]:
     return outputs
 
 
+#: |feature| on the domain is at most 36 (x1², x2², x1·x2 at the corners)
+FEATURE_BOUND = 36.0
+#: below float32's largest value (3.4e38) with room for the sum inside softmax
+SAFE_BOUND = 1e36
+
+
+def cannot_overflow(network: Network) -> bool:
+    """True when no unit can leave float32's range: then no grid value can be inf or NaN.
+
+    Every activation satisfies |f(z)| <= max(|z|, 1), so |z| in layer l+1 is at most
+    (fan_in + 1) · max|parameter| · max(bound in layer l, 1).
+    """
+    largest = float(np.max(np.abs(network.params)))
+    bound = FEATURE_BOUND
+    for fan_in, _ in network.shapes:
+        bound = (fan_in + 1) * largest * max(bound, 1.0)
+    return bound < SAFE_BOUND
+
+
 def finite_or_clipped(values: np.ndarray) -> np.ndarray:
     """``values`` with nan -> 0 and ±inf -> the dtype's extremes, in place (never NaN out)."""
     if not np.isfinite(np.add.reduce(values, axis=None)):

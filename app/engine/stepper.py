@@ -37,10 +37,10 @@ class _Buffers:
 
     size: int
     scale: float  # mean gradient = scale · gradient buffer
-    units: list[np.ndarray]  # units[l]: hidden layer l's activations (views)
-    logits: np.ndarray  # the output layer's z
-    first_logits: np.ndarray  # z of layer 1, written by the batch's first product
-    deltas: list[np.ndarray]  # deltas[l] = dL/dz[l] / scale
+    units: list[np.ndarray]  # units[l]: hidden layer l's activations, (n_l, size)
+    logits: np.ndarray  # the output layer's z, (n_outputs, size)
+    first: np.ndarray  # where the batch's first product lands
+    deltas: list[np.ndarray]  # deltas[l] = dL/dz[l] / scale, (n_l, size)
     label_op: tuple[Any, np.ndarray]  # (function, source): error = function(source, targets)
     forward: list[Op]  # after layer 0's product, up to the output error minus the labels
     backward: list[Op]  # all but layer 0's gradient product
@@ -75,6 +75,7 @@ class Stepper:
         old_slots = getattr(self, "slots", [])
         self.state = np.zeros(n + sum(sizes))
         self.backup = np.empty_like(self.state)
+        self.ones = np.ones_like(self.state)
         self.network.bind(self.state[:n])
         self.slots = []
         start = n
@@ -155,25 +156,42 @@ class Stepper:
         np.take(self.targets, order, axis=0, out=self.permuted_targets)
         self.order_ready = True
 
-    def step(self) -> bool:
-        """One update on the batch at ``cursor``; False (and nothing changed) if it diverged."""
+    def train(
+        self, max_steps: int, max_epochs: int, rng: np.random.Generator
+    ) -> tuple[int, int, bool]:
+        """Update until ``max_steps`` updates or ``max_epochs`` completed passes.
+
+        Returns (updates done, epochs completed, diverged). An update that leaves any
+        parameter or optimizer value non-finite is undone, and training stops there.
+        """
+        steps = epochs = 0
+        state, backup, ones, entries = self.state, self.backup, self.ones, self._entries
+        n_train, dot, isfinite = self.n_train, np.dot, math.isfinite
         start = self.cursor
-        entry = self._entries.get(start)
-        if entry is None:
-            entry = self._entry(start)
-        buffers, program = entry
-        run(program)
-        run(buffers.update)
-        self.last_size = buffers.size
-        self.shown = None
-        if not math.isfinite(np.add.reduce(self.state)):
-            np.copyto(self.state, self.backup)
-            return False
-        self.cursor = start + buffers.size
-        if self.cursor >= self.n_train:
-            self.cursor = 0
-            self.order_ready = False
-        return True
+        while steps < max_steps and epochs < max_epochs:
+            if start == 0 and not self.order_ready:
+                self.shuffle(rng)
+            entry = entries.get(start)
+            if entry is None:
+                entry = self._entry(start)
+            buffers, program = entry
+            for function, args in program:
+                function(*args)
+            for function, args in buffers.update:
+                function(*args)
+            self.last_size = buffers.size
+            self.shown = None
+            if not isfinite(dot(state, ones)):  # Σ is inf or nan iff some value is
+                np.copyto(state, backup)
+                return steps, epochs, True
+            steps += 1
+            start += buffers.size
+            if start >= n_train:
+                start = 0
+                self.order_ready = False
+                epochs += 1
+            self.cursor = start
+        return steps, epochs, False
 
     def batch_gradient(self) -> np.ndarray:
         """The mean gradient (with penalty) on the batch at ``cursor``; parameters untouched."""
@@ -187,40 +205,46 @@ class Stepper:
         buffers = self._buffers.get(size)
         if buffers is None:
             buffers = self._buffers[size] = self._make_buffers(size)
-        batch = self.permuted_inputs[start : start + size]
-        labels = self.permuted_targets[start : start + size]
+        batch = self.permuted_inputs[start : start + size]  # (size, k + 1), rows contiguous
+        labels = self.permuted_targets[start : start + size].T  # (n_outputs, size)
         label_function, label_source = buffers.label_op
         program: list[Op] = [
-            (np.dot, (batch, self.network.blocks[0], buffers.first_logits)),
+            (np.dot, (self.network.blocks[0].T, batch.T, buffers.first)),
             *buffers.forward,
             (label_function, (label_source, labels, buffers.deltas[-1])),
             *buffers.backward,
-            (np.dot, (batch.T, buffers.deltas[1], self.blocks[0])),
+            (np.dot, (batch.T, buffers.deltas[1].T, self.blocks[0])),
             *buffers.penalty,
         ]
-        entry = (buffers, program)
+        entry = (buffers, _with_array_scalars(program))
         if len(self._entries) < MAX_CACHED_BATCHES:
             self._entries[start] = entry
         return entry
 
     def _make_buffers(self, size: int) -> _Buffers:
+        """Buffers and compiled calls for batches of ``size``.
+
+        Units run along rows and samples along columns (``H[l]`` is (n_l + 1, size) with a
+        last row of ones), so every elementwise call works on contiguous memory:
+        ``H[l+1][:n] = f(Wb[l].T @ H[l])`` and ``delta[l] = (W[l] @ delta[l+1]) * f'``.
+        """
         network, config = self.network, self.config
         sizes = network.layer_sizes
         last = network.n_layers  # index of the output layer's units
         optimizer = OPTIMIZERS[config.optimizer]
-        # units l = 1..last: pre-activations, deltas; hidden l: [a, 1] inputs and scratch
-        logits = [np.empty((size, n)) for n in sizes]
-        deltas = [np.empty((size, n)) for n in sizes]
-        inputs = [np.ones((size, n + 1)) for n in sizes]
-        scratch = [np.empty((size, n)) for n in sizes]
-        units = [buffer[:, :-1] for buffer in inputs]
+        hidden = [np.ones((n + 1, size)) for n in sizes]  # hidden[l] for 1 <= l < last
+        units = [rows[:-1] for rows in hidden]
+        z = np.empty((sizes[-1], size))
+        deltas = [np.empty((n, size)) for n in sizes]
+        scratch = [np.empty((n, size)) for n in sizes]
+        targets = [*units[:last], z]  # where each layer's product lands
         forward: list[Op] = []
         for layer in range(1, last):
             forward += ACTIVATION_OPS[network.hidden_activations[layer - 1]](
-                logits[layer], units[layer]
+                units[layer], units[layer]
             )
-            forward.append((np.dot, (inputs[layer], network.blocks[layer], logits[layer + 1])))
-        z, error = logits[last], deltas[last]
+            forward.append((np.dot, (network.blocks[layer].T, hidden[layer], targets[layer + 1])))
+        error = deltas[last]
         label_op: tuple[Any, np.ndarray]
         if optimizer.uses_step_output:  # perceptron: ŷ − y with ŷ = [z > 0]
             scale = 1.0 / size
@@ -230,14 +254,14 @@ class Stepper:
             scale = 0.5 / size
             forward += [(np.multiply, (z, 0.5, error)), (np.tanh, (error, error))]
             label_op = (np.add, error)
-        elif network.problem == "multiclass":  # softmax(z) − onehot(y)
+        elif network.problem == "multiclass":  # softmax(z) − onehot(y), classes along rows
             scale = 1.0 / size
-            peak = np.empty((size, 1))
+            peak = np.empty((1, size))
             forward += [
-                (np.maximum.reduce, (z, 1, None, peak, True)),
+                (np.maximum.reduce, (z, 0, None, peak, True)),
                 (np.subtract, (z, peak, error)),
                 (np.exp, (error, error)),
-                (np.add.reduce, (error, 1, None, peak, True)),
+                (np.add.reduce, (error, 0, None, peak, True)),
                 (np.divide, (error, peak, error)),
             ]
             label_op = (np.subtract, error)
@@ -246,10 +270,9 @@ class Stepper:
             label_op = (np.subtract, z)
         backward: list[Op] = []
         for layer in range(last - 1, 0, -1):
-            weights_t = network.blocks[layer][:-1].T
             backward += [
-                (np.dot, (inputs[layer].T, deltas[layer + 1], self.blocks[layer])),
-                (np.dot, (deltas[layer + 1], weights_t, deltas[layer])),
+                (np.dot, (hidden[layer], deltas[layer + 1].T, self.blocks[layer])),
+                (np.dot, (network.weights(layer), deltas[layer + 1], deltas[layer])),
                 *DERIVATIVE_OPS[network.hidden_activations[layer - 1]](
                     units[layer], deltas[layer], scratch[layer]
                 ),
@@ -277,12 +300,13 @@ class Stepper:
             config.momentum,
             scale,
         )
+        update = _with_array_scalars(update)
         return _Buffers(
             size=size,
             scale=scale,
             units=units,
             logits=z,
-            first_logits=logits[1],
+            first=targets[1],
             deltas=deltas,
             label_op=label_op,
             forward=forward,
@@ -314,7 +338,7 @@ class Stepper:
 
         with np.errstate(all="ignore"):
             layers = [np.abs(units).mean() for units in buffers.units[1:-1]]
-            outputs = output_activation(self.network.problem, buffers.logits)
+            outputs = output_activation(self.network.problem, buffers.logits.T)
             layers.append(np.abs(outputs).mean())
         return [_finite(float(value)) for value in layers]
 
@@ -323,6 +347,18 @@ class Stepper:
         if buffers is None:  # settings changed since; the numbers went with the old buffers
             buffers = self._buffers[self.last_size] = self._make_buffers(self.last_size)
         return buffers
+
+
+def _with_array_scalars(program: list[Op]) -> list[Op]:
+    """The same calls with float constants as 0-d float64 arrays.
+
+    A ufunc converts a Python float operand on every call, which costs about as much as the
+    call itself on arrays this small; a 0-d array is used as it is, with the same result.
+    """
+    return [
+        (function, tuple(np.array(a) if type(a) is float else a for a in args))
+        for function, args in program
+    ]
 
 
 def _finite(value: float) -> float:

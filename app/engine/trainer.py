@@ -141,21 +141,14 @@ class Trainer:
     def _train(self, k: int | None, until_epoch: int | None) -> None:
         if self.status == "diverged":
             return
-        stepper = self.stepper
-        done = 0
-        with np.errstate(all="ignore"):  # overflow is caught below, as divergence
-            while (k is None or done < k) and (until_epoch is None or self.epoch < until_epoch):
-                if stepper.cursor == 0 and not stepper.order_ready:
-                    stepper.shuffle(self.rng)
-                if not stepper.step():
-                    self._diverge()
-                    return
-                done += 1
-                self.iteration += 1
-                if stepper.cursor == 0:
-                    self.epoch += 1
+        max_steps = 2**62 if k is None else k
+        max_epochs = 2**62 if until_epoch is None else until_epoch - self.epoch
+        with np.errstate(all="ignore"):  # overflow is caught, as divergence
+            steps, epochs, diverged = self.stepper.train(max_steps, max_epochs, self.rng)
+        self.iteration += steps
+        self.epoch += epochs
         self._metrics = None
-        if done and self.metrics()["train_loss"] is None and len(self.X_train):
+        if diverged or (steps and self.metrics()["train_loss"] is None):
             self._diverge()
 
     def _diverge(self) -> None:
@@ -278,7 +271,9 @@ class Trainer:
         """``boundary(resolution)`` and ``neuron_grids(resolution)`` from one pass."""
         outputs = self._grid_outputs(resolution)
         shape = (resolution, resolution)
-        neurons = [grids.finite_or_clipped(out.reshape(-1, *shape)) for out in outputs]
+        neurons = [out.reshape(-1, *shape) for out in outputs]
+        if not grids.cannot_overflow(self.network):
+            neurons = [grids.finite_or_clipped(grid) for grid in neurons]
         neurons[0] = neurons[0].copy()
         xs, ys = grids.axes(resolution)
         boundary: dict[str, np.ndarray] = {"xs": xs, "ys": ys}

@@ -249,3 +249,25 @@ def test_mean_activations_follow_the_last_update() -> None:
     batch = stepper.permuted_inputs[:10, :-1]
     outputs = trainer.network.forward(batch)  # parameters have moved: close, not equal
     np.testing.assert_allclose(means[0], np.abs(outputs[1]).mean(), rtol=0.05)
+
+
+def test_huge_parameters_never_give_non_finite_outputs() -> None:
+    trainer = Trainer(TrainerConfig(hidden_layers=(4, 4), activation="relu"))
+    weights = [w * 1e150 for w in trainer.weights()]
+    trainer.load_parameters(weights, trainer.biases())
+    assert all(np.isfinite(grid).all() for grid in trainer.neuron_grids(10))
+    assert np.isfinite(trainer.boundary(10)["values"]).all()
+    assert np.isfinite(trainer.predict(np.array([[5.0, 5.0], [-5.0, 1.0]]))).all()
+    metrics = trainer.metrics()
+    assert all(value is None or np.isfinite(value) for value in metrics.values())
+
+
+def test_switching_to_the_perceptron_rule_and_back() -> None:
+    trainer = Trainer(TrainerConfig(dataset="and", hidden_layers=(), learning_rate=0.1))
+    trainer.train_iterations(5)
+    assert trainer.reconfigure(optimizer="perceptron") is False
+    trainer.train_epochs(10)
+    assert trainer.metrics()["train_accuracy"] == 1.0
+    assert trainer.reconfigure(optimizer="momentum") is False
+    trainer.train_epochs(2)
+    assert trainer.status == "ready"
