@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from app.api.routes.stream import StreamConnection
 from app.config import Settings
 from app.main import create_app
 from app.services.frames import decode_grid
@@ -297,3 +298,33 @@ def test_streamed_session_is_not_expired(app: FastAPI, client: TestClient) -> No
         request_frame(ws)
     store.get(session_id).last_used -= 10 * app.state.settings.session_idle_seconds
     assert store.expire_idle() == 1
+
+
+def test_the_play_loop_waits_between_frames_instead_of_spinning(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = 0
+    original = StreamConnection.frame_ready
+
+    def counted(self: StreamConnection) -> bool:
+        nonlocal checks
+        checks += 1
+        return original(self)
+
+    monkeypatch.setattr(StreamConnection, "frame_ready", counted)
+    session_id = new_session(client)
+    with connect(client, session_id) as ws:
+        receive(ws)
+        send(ws, {"type": "stream", "fps": 2})
+        receive_frame(ws)
+        send(ws, {"type": "play"})
+        assert receive_frame(ws)[0]["state"]["iteration"] == 1
+        send(ws, {"type": "step"})  # a command while playing: shown by the next playing frame
+        send(ws, {"type": "set_bias", "layer": 0, "neuron": 0, "value": 1.0})
+        header, _ = receive_frame(ws)  # half a second later
+        send(ws, {"type": "pause"})
+    # The step and the edit, then the frame's own iteration (which nudges the bias a little).
+    assert header["state"]["iteration"] == 3
+    assert header["biases"][0][0] == pytest.approx(1.0, abs=0.05)
+    # A few checks per frame and command; spinning would make it thousands.
+    assert checks < 100

@@ -134,7 +134,7 @@ class StreamConnection:
                 if time.monotonic() - self.checked_at >= self.keepalive_seconds:
                     self.keep_session()
                 await self.wait_for_work()
-                if self.frame_wanted or self.frame_due():
+                if self.frame_ready():
                     await self.send_next_frame()
                 # Give the other sessions' loops a turn between frames.
                 await anyio.sleep(0)
@@ -145,12 +145,15 @@ class StreamConnection:
         finally:
             scope.cancel()
 
-    def frame_due(self) -> bool:
-        return self.player.playing and time.monotonic() >= self.next_frame_at
+    def frame_ready(self) -> bool:
+        """Playing: the next frame's time has come. Paused: a command asked for a frame."""
+        if self.player.playing:
+            return time.monotonic() >= self.next_frame_at
+        return self.frame_wanted
 
     async def wait_for_work(self) -> None:
         """Apply every queued command; wait for one if no frame is due yet."""
-        if not (self.frame_wanted or self.frame_due()) and self.commands.empty():
+        if not self.frame_ready() and self.commands.empty():
             if self.player.playing:
                 timeout = max(0.0, self.next_frame_at - time.monotonic())
             else:
@@ -172,8 +175,7 @@ class StreamConnection:
         self.checked_at = time.monotonic()
 
     async def send_next_frame(self) -> None:
-        playing_frame = self.frame_due()
-        if playing_frame:
+        if self.player.playing:
             interval = 1.0 / self.player.settings.fps
             now = time.monotonic()
             # Keep the cadence; after a stall catch up by at most one frame, never a burst.
@@ -182,8 +184,6 @@ class StreamConnection:
             frame = None
             while frame is None:
                 frame = await in_worker(self.player.continue_frame)
-        elif self.player.playing:
-            return  # a command's frame while playing: the next playing frame shows it
         else:
             frame = await in_worker(self.player.render)
         self.frame_wanted = False
@@ -234,7 +234,7 @@ class StreamConnection:
             await self.send_json({"type": "stream", **player.settings.as_dict()})
         elif not isinstance(command, FrameRequest):
             raise BadMessage(f"type: cannot handle {type(command).__name__}", "type")
-        self.frame_wanted = True
+        self.frame_wanted = True  # while playing, the next playing frame shows the change
 
     def update_stream(self, command: StreamUpdate) -> None:
         limits = {"fps": self.settings.max_fps, "resolution": self.settings.max_resolution}
