@@ -77,16 +77,8 @@ SAFE_BOUND = 1e36
 
 
 def cannot_overflow(network: Network) -> bool:
-    """True when no unit can leave float32's range: then no grid value can be inf or NaN.
-
-    Every activation satisfies |f(z)| <= max(|z|, 1), so |z| in layer l+1 is at most
-    (fan_in + 1) · max|parameter| · max(bound in layer l, 1).
-    """
-    largest = float(np.max(np.abs(network.params)))
-    bound = FEATURE_BOUND
-    for fan_in, _ in network.shapes:
-        bound = (fan_in + 1) * largest * max(bound, 1.0)
-    return bound < SAFE_BOUND
+    """True when no unit can leave float32's range: then no grid value can be inf or NaN."""
+    return network.activation_bound(FEATURE_BOUND) < SAFE_BOUND
 
 
 def finite_or_clipped(values: np.ndarray) -> np.ndarray:

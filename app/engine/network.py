@@ -99,6 +99,19 @@ class Network:
             self.weights(layer)[...] = values
             self.biases(layer)[...] = 0.0
 
+    def activation_bound(self, input_bound: float) -> float:
+        """An upper bound on |z| in every layer, for inputs with |x| <= ``input_bound``.
+
+        Every activation has |f(z)| <= max(|z|, 1), so layer l+1 is bounded by
+        (fan_in + 1) · max|parameter| · max(bound of layer l, 1). Cheap: one pass over the
+        parameters; used to skip finiteness checks when overflow is impossible.
+        """
+        largest = float(np.max(np.abs(self.params)))
+        bound = input_bound
+        for fan_in, _ in self.shapes:
+            bound = (fan_in + 1) * largest * max(bound, 1.0)
+        return bound
+
     def forward(self, X: np.ndarray) -> list[np.ndarray]:
         """Activations of every layer for features ``X`` (n, n_features), float64, new arrays.
 

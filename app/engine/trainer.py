@@ -42,6 +42,8 @@ DATA_FIELDS = frozenset(
 )
 
 Problem = Literal["binary", "multiclass", "regression"]
+#: |z| + |y| below this keeps every loss finite (MSE squares it: 1e150² < 1.8e308)
+LOSS_SAFE_BOUND = 1e150
 
 
 class Trainer:
@@ -95,6 +97,8 @@ class Trainer:
         names = self.config.features
         self.features_train = make_features(self.X_train, names)
         self.features_test = make_features(self.X_test, names)
+        self._input_bound = float(np.abs(self.features_train).max())
+        self._label_bound = float(np.abs(self.y_train).max())
         self._grid_cache: dict[int, np.ndarray] = {}
         self._metrics: dict[str, float | None] | None = None
 
@@ -148,8 +152,16 @@ class Trainer:
         self.iteration += steps
         self.epoch += epochs
         self._metrics = None
-        if diverged or (steps and self.metrics()["train_loss"] is None):
+        if diverged or (steps and not self._loss_surely_finite() and self._loss_undefined()):
             self._diverge()
+
+    def _loss_surely_finite(self) -> bool:
+        """Whether the parameters bound every output far below overflow (the usual case)."""
+        bound = self.network.activation_bound(self._input_bound) + self._label_bound
+        return bound < LOSS_SAFE_BOUND
+
+    def _loss_undefined(self) -> bool:
+        return self.metrics()["train_loss"] is None
 
     def _diverge(self) -> None:
         self.status = "diverged"
