@@ -42,7 +42,7 @@ class Player:
         # Running estimate, so that one training slice is about SLICE_SECONDS of work.
         self._seconds_per_iteration = 1e-4
         self._remaining = 0
-        self._deadline = 0.0
+        self._deadline: float | None = None
 
     @property
     def diverged(self) -> bool:
@@ -90,7 +90,7 @@ class Player:
     def begin_frame(self) -> None:
         """Start one playing frame's training: `speed` iterations, or (speed 0) a time budget."""
         self._remaining = self.settings.speed
-        self._deadline = time.perf_counter() + TRAINING_SHARE / self.settings.fps
+        self._deadline = None  # set when the training starts, in the worker
 
     def continue_frame(self) -> Frame | None:
         """Train one slice of the frame; return the frame once its training is done.
@@ -98,6 +98,8 @@ class Player:
         A slice is about SLICE_SECONDS of work, so a heavy session holds a shared worker (and
         its session's lock) only briefly before the other sessions get their turn.
         """
+        if self._deadline is None:
+            self._deadline = time.perf_counter() + TRAINING_SHARE / self.settings.fps
         if self.playing and not self.diverged and not self._training_done():
             started = time.perf_counter()
             budget = SLICE_SECONDS
@@ -118,7 +120,7 @@ class Player:
     def _training_done(self) -> bool:
         if self.settings.speed > 0:
             return self._remaining <= 0
-        return time.perf_counter() >= self._deadline
+        return self._deadline is not None and time.perf_counter() >= self._deadline
 
     def render(self) -> Frame:
         """Encode the current state; a diverged session stops playing with this frame."""
