@@ -25,9 +25,11 @@ export class LineChart {
   /**
    * @param {HTMLCanvasElement} canvas
    * @param {object} options  series: [{key, label, color, dash?}], height, log, yMin, yMax,
-   *                          format(value) for axis and hover text
+   *                          format(value) for axis and hover text, empty: text shown
+   *                          while there is nothing to plot
    */
-  constructor(canvas, { series, height, log = false, yMin = null, yMax = null, format }) {
+  constructor(canvas, { series, height, log = false, yMin = null, yMax = null, format, empty }) {
+    this.empty = empty || "";
     this.canvas = canvas;
     this.context = canvas.getContext("2d");
     this.height = height;
@@ -154,6 +156,12 @@ export class LineChart {
       context.lineTo(width - PAD.right, y);
       context.stroke();
       context.fillText(this.log ? `1e${Math.round(Math.log10(tick))}` : this.format(tick), PAD.left - 4, y);
+    }
+    const plotted = this.series.some((s) => this.values[s.key].some((v) => v !== null));
+    if (!plotted && this.empty) {
+      context.textAlign = "center";
+      context.fillStyle = TEXT;
+      context.fillText(this.empty, PAD.left + plotW / 2, top + plotH / 2);
     }
     if (n === 0) return;
 

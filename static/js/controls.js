@@ -97,6 +97,7 @@ export class Controls {
     const output = $(`${name}_value`);
     input.addEventListener("input", () => {
       output.textContent = show(Number(input.value));
+      input.setAttribute("aria-valuetext", output.textContent);
     });
     input.addEventListener("change", () => this.hooks.onSettings({ [name]: toSetting(Number(input.value)) }));
   }
@@ -179,6 +180,7 @@ export class Controls {
     };
     for (const [name, [value, show]] of Object.entries(sliders)) {
       $(name).value = String(value);
+      $(name).setAttribute("aria-valuetext", show(value));
       $(`${name}_value`).textContent = show(value);
     }
     $("n_classes_row").hidden = dataset !== "blobs";

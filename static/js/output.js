@@ -48,6 +48,7 @@ export class OutputView {
     this.gradients = new LineChart(document.getElementById("gradient-chart"), {
       height: 120,
       log: true,
+      empty: "Gradient norms appear after the first training step.",
       format: (v) => v.toExponential(2),
       series: [],
     });
@@ -120,7 +121,7 @@ export class OutputView {
       const name = unitName(header.layer_sizes, layerIndex, unit);
       this.heatmap.paint(bytes, unitOffset(header, layerIndex, unit), grid.shape[2], scales.lut(layerIndex, unit));
       this.#legend(scales.legend(layerIndex, unit, name));
-      this.#caption(`Showing ${name} — move the pointer away for the network's output`);
+      this.#caption(`Showing ${name}; move away for the output`);
     } else {
       this.#paintBoundary(header, bytes);
       this.#caption("");

@@ -95,7 +95,9 @@ class Playground:
                 const side = Math.round(300 * (window.devicePixelRatio || 1));
                 const data = canvas.getContext("2d").getImageData(0, 0, side, side).data;
                 const out = [];
-                for (let i = 0; i < data.length; i += 16) out.push(data[i], data[i + 1], data[i + 2]);
+                for (let i = 0; i < data.length; i += 16) {
+                    out.push(data[i], data[i + 1], data[i + 2]);
+                }
                 return out;
             }"""
         )

@@ -62,9 +62,8 @@ def test_play_on_xor_learns_and_repaints(playground: Playground) -> None:
     playground.screenshot("xor-playing.png")
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Play")).to_be_visible()
-    assert playground.rest("GET", f"/api/sessions/{playground.session_id()}")["state"][
-        "test_loss"
-    ] < 0.1
+    session = playground.rest("GET", f"/api/sessions/{playground.session_id()}")
+    assert session["state"]["test_loss"] < 0.1
 
 
 def test_layers_and_neurons_change_drawing_and_server(playground: Playground) -> None:
@@ -203,3 +202,43 @@ def test_url_settings_restore_and_survive_reload(playground: Playground) -> None
     playground.wait_live()
     expect(page.get_by_label("Activation")).to_have_value("tanh")
     playground.wait_server_config(lambda c: c["activation"] == "tanh")
+
+
+def test_data_controls_reach_the_server(playground: Playground) -> None:
+    page = playground.page
+    playground.open()
+    noise = page.get_by_role("slider", name=re.compile("Noise"))
+    noise.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#noise_value")).to_have_text("10%")
+    playground.wait_server_config(lambda c: c["noise"] == 0.1)
+    batch = page.get_by_role("slider", name=re.compile("Batch size"))
+    batch.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    playground.wait_server_config(lambda c: c["batch_size"] == 20)
+    expect(page.locator("#ipe")).to_have_text("13 iterations / epoch")
+    data_before = playground.rest("GET", f"/api/sessions/{playground.session_id()}/data")
+    page.get_by_role("button", name="Regenerate").click()
+    config = playground.wait_server_config(lambda c: c["data_seed"] != 0)
+    assert f"data_seed={config['data_seed']}" in page.url
+    data_after = playground.rest("GET", f"/api/sessions/{playground.session_id()}/data")
+    assert data_after["train"]["x"] != data_before["train"]["x"]
+    # Picking another data set redraws the points; discretize and test points repaint.
+    page.get_by_role("radio", name="gaussian").click()
+    playground.wait_server_config(lambda c: c["dataset"] == "gaussian")
+    expect(page.locator(".dataset[aria-checked=true]")).to_have_attribute("data-name", "gaussian")
+    page.wait_for_timeout(300)
+    smooth = playground.heatmap_pixels()
+    page.get_by_label("Discretize output").check()
+    expect(page).to_have_url(re.compile("discretize=1"))
+    page.wait_for_timeout(200)
+    assert playground.heatmap_pixels() != smooth
+    page.get_by_label("Show test data").check()
+    expect(page).to_have_url(re.compile("show_test=1"))
+    page.wait_for_timeout(200)
+    with_test = playground.heatmap_pixels()
+    page.get_by_label("Show test data").uncheck()
+    page.wait_for_timeout(200)
+    assert playground.heatmap_pixels() != with_test
