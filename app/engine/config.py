@@ -102,6 +102,16 @@ def check_name(field: str, value: object, names: Any) -> str:
     return value
 
 
+def check_rule(config: TrainerConfig, problem: str) -> None:
+    """The perceptron rule needs a single layer (no hidden one) and two classes."""
+    if OPTIMIZERS[config.optimizer].uses_step_output and (
+        config.hidden_layers or problem != "binary"
+    ):
+        raise fail(
+            "optimizer", "'perceptron' only with no hidden layers and two classes", config.optimizer
+        )
+
+
 def validate_config(config: TrainerConfig, limits: Limits) -> TrainerConfig:
     """Check every field; return the config with canonical types. Raises ValueError."""
     if not isinstance(config, TrainerConfig):

@@ -86,3 +86,29 @@ def finite_or_clipped(values: np.ndarray) -> np.ndarray:
     if not np.isfinite(np.add.reduce(values, axis=None)):
         np.nan_to_num(values, copy=False)
     return values
+
+
+def draw(
+    network: Network, columns: np.ndarray, resolution: int
+) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+    """The decision boundary and every unit's (R, R) grid, from one pass over ``columns``.
+
+    Returns ``(boundary, neurons)``: ``boundary`` has ``xs``, ``ys`` (R,) and ``values``
+    (R, R) float32 — p(class 1), the regression value, or for multiclass the winning
+    class's probability along with ``classes`` (R, R) uint8; ``neurons`` is one float32
+    (n_units, R, R) array per layer, input features first. All are new arrays, finite.
+    """
+    shape = (resolution, resolution)
+    neurons = [units.reshape(-1, *shape) for units in layer_outputs(network, columns)]
+    neurons[0] = neurons[0].copy()  # the features are cached: hand out a copy
+    if not cannot_overflow(network):
+        neurons = [finite_or_clipped(grid) for grid in neurons]
+    xs, ys = axes(resolution)
+    boundary = {"xs": xs, "ys": ys}
+    last = neurons[-1]
+    if network.problem == "multiclass":
+        boundary["classes"] = np.argmax(last, axis=0).astype(np.uint8)
+        boundary["values"] = np.max(last, axis=0)
+    else:
+        boundary["values"] = last[0]
+    return boundary, neurons

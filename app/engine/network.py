@@ -23,10 +23,12 @@ Initialisation (biases zero), matched to the activation the layer feeds:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from app.engine.activations import ACTIVATIONS, DERIVATIVES, INIT_SCHEME
+from app.engine.config import fail
 from app.engine.losses import (
     data_loss,
     output_activation,
@@ -86,6 +88,38 @@ class Network:
     def biases(self, layer: int) -> np.ndarray:
         """View of b[layer], (fan_out,)."""
         return self.blocks[layer][-1]
+
+    def load(self, weights: Any, biases: Any) -> None:
+        """Set every W[l] (fan_in, fan_out) and b[l] (fan_out,) from array-likes.
+
+        All layers are checked (count, shape, finite numbers) before any is written; a
+        ValueError names the first bad one, e.g. ``weights[1]: expected shape (4, 2), …``.
+        """
+        shapes = self.shapes
+        for name, given in (("weights", weights), ("biases", biases)):
+            if not isinstance(given, list | tuple) or len(given) != len(shapes):
+                count = len(given) if isinstance(given, list | tuple) else type(given).__name__
+                raise fail(name, f"a list of {len(shapes)} layers", count)
+        checked = []
+        for layer, (fan_in, fan_out) in enumerate(shapes):
+            pair = []
+            for name, given, shape in (
+                ("weights", weights[layer], (fan_in, fan_out)),
+                ("biases", biases[layer], (fan_out,)),
+            ):
+                try:
+                    array = np.asarray(given, dtype=np.float64)
+                except (TypeError, ValueError):
+                    raise fail(f"{name}[{layer}]", f"numbers of shape {shape}", given) from None
+                if array.shape != shape:
+                    raise fail(f"{name}[{layer}]", f"shape {shape}", array.shape)
+                if not np.isfinite(array).all():
+                    raise fail(f"{name}[{layer}]", "finite numbers", "a non-finite value")
+                pair.append(array)
+            checked.append(pair)
+        for layer, (w, b) in enumerate(checked):
+            self.weights(layer)[...] = w
+            self.biases(layer)[...] = b
 
     def init_parameters(self, rng: np.random.Generator) -> None:
         """Draw fresh weights (He or Glorot, by activation) from ``rng``; zero the biases."""

@@ -19,12 +19,20 @@ from typing import Any, Literal
 import numpy as np
 
 from app.engine import grids
-from app.engine.config import FIELD_NAMES, Limits, TrainerConfig, check_int, fail, validate_config
-from app.engine.datasets import DATASETS, make_dataset, split_train_test, validate_points
+from app.engine.config import (
+    FIELD_NAMES,
+    Limits,
+    TrainerConfig,
+    check_float,
+    check_int,
+    check_rule,
+    fail,
+    validate_config,
+)
+from app.engine.data import Problem, build_data
 from app.engine.features import make_features
 from app.engine.losses import data_loss, output_activation
 from app.engine.network import Network
-from app.engine.optimizers import OPTIMIZERS
 from app.engine.stepper import Stepper
 
 LIVE_FIELDS = frozenset(
@@ -41,7 +49,6 @@ DATA_FIELDS = frozenset(
     {"dataset", "n_samples", "noise", "train_ratio", "data_seed", "n_classes", "points", "problem"}
 )
 
-Problem = Literal["binary", "multiclass", "regression"]
 #: |z| + |y| below this keeps every loss finite (MSE squares it: 1e150² < 1.8e308)
 LOSS_SAFE_BOUND = 1e150
 
@@ -68,35 +75,13 @@ class Trainer:
     # ------------------------------------------------------------------ building
     def _build_data(self) -> None:
         """Generate and split the data from ``data_seed``; derive problem and classes."""
-        config = self.config
-        rng = np.random.default_rng(config.data_seed)
-        if config.dataset == "custom":
-            assert config.points is not None
-            kind = config.problem or _guess_problem(config.points[1])
-            X, y = validate_points(
-                config.points[0], config.points[1], kind, max_points=self.limits.max_custom_points
-            )
-            points = (tuple((float(a), float(b)) for a, b in X), tuple(y.tolist()))
-            self.config = replace(config, points=points, problem=kind)
-            classes = int(y.max()) + 1 if kind == "classification" else None
-        else:
-            spec = DATASETS[config.dataset]
-            kind = spec.problem
-            X, y = make_dataset(
-                config.dataset, config.n_samples, config.noise, rng, n_classes=config.n_classes
-            )
-            classes = spec.classes if spec.classes is not None else config.n_classes
-            classes = classes if kind == "classification" else None
-        self.X_train, self.y_train, self.X_test, self.y_test = split_train_test(
-            X, y, config.train_ratio, rng
-        )
-        self.problem: Problem = (
-            "regression" if classes is None else "binary" if classes == 2 else "multiclass"
-        )
-        self.n_classes: int | None = classes
-        names = self.config.features
-        self.features_train = make_features(self.X_train, names)
-        self.features_test = make_features(self.X_test, names)
+        data = build_data(self.config, self.limits)
+        self.config = data.config
+        self.problem: Problem = data.problem
+        self.n_classes: int | None = data.n_classes
+        self.X_train, self.y_train = data.X_train, data.y_train
+        self.X_test, self.y_test = data.X_test, data.y_test
+        self.features_train, self.features_test = data.features_train, data.features_test
         self._input_bound = float(np.abs(self.features_train).max())
         self._label_bound = float(np.abs(self.y_train).max())
         self._grid_cache: dict[int, np.ndarray] = {}
@@ -105,14 +90,7 @@ class Trainer:
     def _build_network(self) -> None:
         """A fresh network and optimizer from ``seed``; counters to zero."""
         config = self.config
-        if OPTIMIZERS[config.optimizer].uses_step_output and (
-            config.hidden_layers or self.problem != "binary"
-        ):
-            raise fail(
-                "optimizer",
-                "'perceptron' only with no hidden layers and two classes",
-                config.optimizer,
-            )
+        check_rule(config, self.problem)
         n_outputs = self.n_classes if self.problem == "multiclass" else 1
         assert n_outputs is not None
         self.layer_sizes = [len(config.features), *config.hidden_layers, n_outputs]
@@ -194,14 +172,7 @@ class Trainer:
         if not changed:
             return False
         if changed <= LIVE_FIELDS:
-            if OPTIMIZERS[new.optimizer].uses_step_output and (
-                new.hidden_layers or self.problem != "binary"
-            ):
-                raise fail(
-                    "optimizer",
-                    "'perceptron' only with no hidden layers and two classes",
-                    "perceptron",
-                )
+            check_rule(new, self.problem)
             self.config = new
             self.stepper.reconfigure(new, reset_slots=old.optimizer != new.optimizer)
             return False
@@ -268,34 +239,16 @@ class Trainer:
         outputs = grids.finite_or_clipped(outputs)
         return outputs if self.problem == "multiclass" else outputs[:, 0]
 
-    def _grid_outputs(self, resolution: int) -> list[np.ndarray]:
-        limit = self.limits.max_resolution
-        resolution = check_int("resolution", resolution, 1, limit)
+    def grids(self, resolution: int) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+        """``boundary(resolution)`` and ``neuron_grids(resolution)`` from one pass."""
+        resolution = check_int("resolution", resolution, 1, self.limits.max_resolution)
         columns = self._grid_cache.get(resolution)
         if columns is None:
             if len(self._grid_cache) >= 4:
                 self._grid_cache.clear()
             columns = grids.grid_features(resolution, self.config.features)
             self._grid_cache[resolution] = columns
-        return grids.layer_outputs(self.network, columns)
-
-    def grids(self, resolution: int) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
-        """``boundary(resolution)`` and ``neuron_grids(resolution)`` from one pass."""
-        outputs = self._grid_outputs(resolution)
-        shape = (resolution, resolution)
-        neurons = [out.reshape(-1, *shape) for out in outputs]
-        if not grids.cannot_overflow(self.network):
-            neurons = [grids.finite_or_clipped(grid) for grid in neurons]
-        neurons[0] = neurons[0].copy()
-        xs, ys = grids.axes(resolution)
-        boundary: dict[str, np.ndarray] = {"xs": xs, "ys": ys}
-        last = neurons[-1]
-        if self.problem == "multiclass":
-            boundary["classes"] = np.argmax(last, axis=0).astype(np.uint8)
-            boundary["values"] = np.max(last, axis=0)
-        else:
-            boundary["values"] = last[0]
-        return boundary, neurons
+        return grids.draw(self.network, columns, resolution)
 
     def boundary(self, resolution: int) -> dict[str, np.ndarray]:
         """xs (R,) ascending, ys (R,) descending, values (R, R) float32 at (xs[j], ys[i]).
@@ -325,7 +278,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ editing
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
-        """W[layer][source, target] := value."""
+        """W[layer][source, target] := value (|value| <= ``limits.max_parameter_value``)."""
         layer = check_int("layer", layer, 0, self.network.n_layers - 1)
         fan_in, fan_out = self.network.shapes[layer]
         source = check_int("from", source, 0, fan_in - 1)
@@ -334,7 +287,7 @@ class Trainer:
         self._metrics = None
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
-        """b[layer][neuron] := value."""
+        """b[layer][neuron] := value (|value| <= ``limits.max_parameter_value``)."""
         layer = check_int("layer", layer, 0, self.network.n_layers - 1)
         neuron = check_int("neuron", neuron, 0, self.network.shapes[layer][1] - 1)
         self.network.biases(layer)[neuron] = self._parameter_value(value)
@@ -342,29 +295,11 @@ class Trainer:
 
     def _parameter_value(self, value: object) -> float:
         bound = self.limits.max_parameter_value
-        from app.engine.config import check_float
-
         return check_float("value", value, -bound, bound)
 
     def load_parameters(self, weights: Any, biases: Any) -> None:
         """Replace all weights and biases (shapes and finiteness checked; ValueError)."""
-        shapes = self.network.shapes
-        if len(weights) != len(shapes) or len(biases) != len(shapes):
-            raise fail("weights", f"{len(shapes)} weight and bias layers", len(weights))
-        new = []
-        for layer, (fan_in, fan_out) in enumerate(shapes):
-            w = np.asarray(weights[layer], dtype=np.float64)
-            b = np.asarray(biases[layer], dtype=np.float64)
-            if w.shape != (fan_in, fan_out):
-                raise fail(f"weights[{layer}]", f"shape ({fan_in}, {fan_out})", w.shape)
-            if b.shape != (fan_out,):
-                raise fail(f"biases[{layer}]", f"shape ({fan_out},)", b.shape)
-            if not (np.isfinite(w).all() and np.isfinite(b).all()):
-                raise fail(f"weights[{layer}]", "finite numbers", "a non-finite value")
-            new.append((w, b))
-        for layer, (w, b) in enumerate(new):
-            self.network.weights(layer)[...] = w
-            self.network.biases(layer)[...] = b
+        self.network.load(weights, biases)
         self._metrics = None
 
     # ------------------------------------------------------------------ export
@@ -380,12 +315,3 @@ class Trainer:
         from app.engine.state import import_state
 
         return import_state(cls, state, limits)
-
-
-def _guess_problem(labels: Any) -> str:
-    """Custom points without a stated problem: integer labels mean classification."""
-    try:
-        integral = all(float(v) == int(v) for v in labels)
-    except (TypeError, ValueError, OverflowError):
-        return "classification"  # validate_points reports the bad label
-    return "classification" if integral else "regression"

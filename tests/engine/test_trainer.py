@@ -167,6 +167,12 @@ def test_edit_weights_and_biases() -> None:
     weights[1][0, 0] = np.inf
     with pytest.raises(ValueError, match=r"^weights\[1\]"):
         trainer.load_parameters(weights, biases)
+    with pytest.raises(ValueError, match="^weights: expected a list of 3 layers"):
+        trainer.load_parameters(None, biases)
+    with pytest.raises(ValueError, match=r"^biases\[0\]: expected numbers"):
+        trainer.load_parameters(trainer.weights(), [["a", "b", "c", "d"], *biases[1:]])
+    with pytest.raises(ValueError, match=r"^weights\[0\]"):
+        trainer.load_parameters([[[1.0], [2.0, 3.0]], *weights[1:]], biases)
 
 
 def test_predict_shapes_and_validation() -> None:
@@ -283,3 +289,15 @@ def test_a_non_finite_loss_with_finite_weights_is_divergence() -> None:
     assert all(np.isfinite(w).all() for w in trainer.weights())
     assert trainer.state()["train_loss"] is None and trainer.state()["test_loss"] is None
     assert np.isfinite(trainer.boundary(8)["values"]).all()
+
+
+def test_read_outs_survive_live_changes() -> None:
+    trainer = Trainer(TrainerConfig())
+    trainer.train_iterations(3)
+    norms, means = trainer.gradient_norms(), trainer.mean_activations()
+    trainer.reconfigure(batch_size=25, optimizer="adam")
+    assert trainer.gradient_norms() == norms and trainer.mean_activations() == means
+    trainer.regenerate(3)
+    assert trainer.gradient_norms() == norms and trainer.mean_activations() == means
+    trainer.train_iterations(1)
+    assert trainer.gradient_norms() != norms
