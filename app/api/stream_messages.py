@@ -116,10 +116,12 @@ def _describe(error: ValidationError) -> BadMessage:
     return BadMessage(f"{field or 'message'}: expected {expected}, got {shown}", field)
 
 
-def parse_message(text: str | None) -> Any:
+def parse_message(text: str | None, max_length: int) -> Any:
     """One client message, validated; raises BadMessage saying what was expected."""
     if text is None:
         raise BadMessage("expected a text message holding a JSON object, got binary data")
+    if len(text) > max_length:
+        raise BadMessage(f"expected a message of at most {max_length} characters, got {len(text)}")
     try:
         data = json.loads(text)
     except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -328,3 +329,19 @@ def test_the_play_loop_waits_between_frames_instead_of_spinning(
     assert header["biases"][0][0] == pytest.approx(1.0, abs=0.05)
     # A few checks per frame and command; spinning would make it thousands.
     assert checks < 100
+
+
+def test_frames_asked_for_come_no_faster_than_max_fps_and_big_messages_are_refused() -> None:
+    settings = Settings.model_validate({"max_fps": 20, "default_fps": 20, "max_body_bytes": 1024})
+    with TestClient(create_app(settings)) as client:
+        session_id = new_session(client)
+        with connect(client, session_id) as ws:
+            receive(ws)
+            ws.send_text(json.dumps({"type": "frame", "padding": "x" * 2000}))
+            error = receive(ws)
+            assert error["type"] == "error" and "at most 1024" in error["message"]
+            started = time.monotonic()
+            seqs = [request_frame(ws)[0]["seq"] for _ in range(6)]
+            elapsed = time.monotonic() - started
+    assert seqs == list(range(6))
+    assert elapsed >= 5 / 20  # six frames, at least 1/max_fps apart

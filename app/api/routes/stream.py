@@ -94,6 +94,10 @@ class StreamConnection:
         self.commands: asyncio.Queue[Any] = asyncio.Queue(COMMAND_QUEUE_SIZE)
         self.frame_wanted = False
         self.next_frame_at = 0.0
+        # Frames asked for by commands come no faster than playing ones may.
+        self.min_interval = 1.0 / settings.max_fps
+        self.last_frame_at = 0.0
+        self.max_message = settings.max_body_bytes
         # While connected the session counts as in use: touched at least this often.
         self.keepalive_seconds = min(30.0, settings.session_idle_seconds / 3)
         self.checked_at = time.monotonic()
@@ -121,7 +125,7 @@ class StreamConnection:
                 if message["type"] == "websocket.disconnect":
                     break
                 try:
-                    command: Any = parse_message(message.get("text"))
+                    command: Any = parse_message(message.get("text"), self.max_message)
                 except BadMessage as error:
                     command = error
                 await self.commands.put(command)
@@ -147,16 +151,23 @@ class StreamConnection:
 
     def frame_ready(self) -> bool:
         """Playing: the next frame's time has come. Paused: a command asked for a frame."""
+        return self.seconds_to_frame() == 0.0
+
+    def seconds_to_frame(self) -> float | None:
+        """How long until the next frame is due; None if none is wanted."""
         if self.player.playing:
-            return time.monotonic() >= self.next_frame_at
-        return self.frame_wanted
+            due_at = self.next_frame_at
+        elif self.frame_wanted:
+            due_at = self.last_frame_at + self.min_interval
+        else:
+            return None
+        return max(0.0, due_at - time.monotonic())
 
     async def wait_for_work(self) -> None:
         """Apply every queued command; wait for one if no frame is due yet."""
         if not self.frame_ready() and self.commands.empty():
-            if self.player.playing:
-                timeout = max(0.0, self.next_frame_at - time.monotonic())
-            else:
+            timeout = self.seconds_to_frame()
+            if timeout is None:
                 timeout = self.keepalive_seconds
             try:
                 command = await asyncio.wait_for(self.commands.get(), timeout)
@@ -187,6 +198,7 @@ class StreamConnection:
         else:
             frame = await in_worker(self.player.render)
         self.frame_wanted = False
+        self.last_frame_at = time.monotonic()
         await self.send_frame(frame)
 
     async def apply(self, command: Any) -> None:
