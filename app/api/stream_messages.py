@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from app.schemas import ConfigUpdate
+
 # Edited weights and biases stay in a range a person would type into the page.
 MAX_EDITED_PARAMETER = 1000.0
 MAX_INDEX = 1000
@@ -132,3 +134,24 @@ def parse_message(text: str | None, max_length: int) -> Any:
         return _ADAPTER.validate_python(data)
     except ValidationError as error:
         raise _describe(error) from None
+
+
+def config_changes(raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate an `update`'s config with the PATCH schema."""
+    try:
+        return ConfigUpdate.model_validate(raw).changes()
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        path = ".".join(str(part) for part in ("config", *first["loc"]))
+        expected = first["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+        raise BadMessage(f"{path}: {expected}", path) from None
+
+
+def value_error_message(error: ValueError, prefix: str = "") -> dict[str, Any]:
+    """An engine/service ValueError ("field: expected …, got …") as an error message."""
+    text = str(error)
+    field, sep, _ = text.partition(":")
+    field = field.strip()
+    if not (sep and field) or " " in field:
+        return {"type": "error", "message": text}
+    return {"type": "error", "message": prefix + text, "field": prefix + field}

@@ -3,69 +3,26 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from starlette.testclient import WebSocketTestSession
-from starlette.websockets import WebSocketDisconnect
+from stream_helpers import (
+    MAX_FRAMES,
+    app,
+    client,
+    connect,
+    new_session,
+    receive,
+    receive_frame,
+    request_frame,
+    send,
+)
 
-from app.api.routes.stream import StreamConnection
-from app.config import Settings
-from app.main import create_app
 from app.services.frames import decode_grid
 
-MAX_FRAMES = 400  # bound on every wait-for-a-frame loop
-
-
-@pytest.fixture
-def app() -> FastAPI:
-    return create_app(Settings.model_validate({"max_fps": 60, "max_resolution": 128}))
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-def new_session(client: TestClient, **config: Any) -> str:
-    response = client.post("/api/sessions", json=config)
-    assert response.status_code == 201, response.text
-    session_id: str = response.json()["id"]
-    return session_id
-
-
-def send(ws: WebSocketTestSession, message: dict[str, Any]) -> None:
-    ws.send_text(json.dumps(message))
-
-
-def receive(ws: WebSocketTestSession) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(ws.receive_text())
-    return message
-
-
-def receive_frame(ws: WebSocketTestSession) -> tuple[dict[str, Any], bytes]:
-    """The next frame (skipping config/stream replies); errors fail the test."""
-    for _ in range(MAX_FRAMES):
-        header = receive(ws)
-        assert header["type"] != "error", header
-        if header["type"] == "frame":
-            return header, ws.receive_bytes()
-    raise AssertionError("no frame arrived")
-
-
-def request_frame(ws: WebSocketTestSession) -> tuple[dict[str, Any], bytes]:
-    send(ws, {"type": "frame"})
-    return receive_frame(ws)
-
-
-def connect(client: TestClient, session_id: str) -> Any:
-    return client.websocket_connect(f"/api/sessions/{session_id}/stream")
+__all__ = ["app", "client"]  # fixtures
 
 
 def test_hello_describes_the_session_and_stream_settings(client: TestClient) -> None:
@@ -207,57 +164,6 @@ def test_set_weight_and_set_bias_change_the_network(client: TestClient) -> None:
     assert model["layers"][0]["weights"][1][2] == 0.75 and model["layers"][1]["biases"] == [-2.5]
 
 
-BAD_MESSAGES: list[tuple[str | bytes, str | None]] = [
-    ("not json", None),
-    ("[1, 2]", None),
-    ("{}", "type"),
-    ('{"type": "dance"}', "type"),
-    ('{"type": 7}', "type"),
-    ('{"type": "step", "unit": "year"}', "unit"),
-    ('{"type": "play", "extra": 1}', "extra"),
-    ('{"type": "set_weight", "layer": 0, "from": 0, "to": 0, "value": NaN}', "value"),
-    ('{"type": "set_weight", "layer": 0, "from": 0, "to": 0}', "value"),
-    ('{"type": "set_weight", "layer": 9, "from": 0, "to": 0, "value": 1}', "layer"),
-    ('{"type": "set_bias", "layer": 0, "neuron": 99, "value": 1}', "neuron"),
-    ('{"type": "stream", "fps": 0}', "fps"),
-    ('{"type": "stream", "fps": 61}', "fps"),
-    ('{"type": "stream", "resolution": 200}', "resolution"),
-    ('{"type": "stream", "speed": "fast"}', "speed"),
-    ('{"type": "update", "config": {"learning_rate": -1}}', "config.learning_rate"),
-    (
-        '{"type": "update", "config": {"hidden_layers": [4, 4, 4, 4, 4, 4, 4, 4, 4]}}',
-        "config.hidden_layers",
-    ),  # fmt: skip
-    ('{"type": "update", "config": {"colour": "red"}}', "config.colour"),
-    ('{"type": "update", "config": 3}', "config"),
-    (b"\x00\x01binary", None),
-]
-
-
-def test_bad_messages_get_errors_and_leave_the_connection_and_session_intact(
-    client: TestClient,
-) -> None:
-    session_id = new_session(client, dataset="xor", hidden_layers=[4])
-    with connect(client, session_id) as ws:
-        receive(ws)
-        for message, field in BAD_MESSAGES:
-            if isinstance(message, bytes):
-                ws.send_bytes(message)
-            else:
-                ws.send_text(message)
-            error = receive(ws)
-            assert error["type"] == "error", (message, error)
-            assert error["message"], message
-            if field is not None:
-                assert error["field"].startswith(field), (message, error)
-        send(ws, {"type": "step"})
-        header, payload = receive_frame(ws)
-        assert header["state"]["iteration"] == 1 and len(payload) == header["byte_length"]
-        assert header["layer_sizes"] == [2, 4, 1]
-    state = client.get(f"/api/sessions/{session_id}").json()
-    assert state["state"]["iteration"] == 1 and state["config"]["learning_rate"] == 0.03
-
-
 def test_a_diverging_session_sends_one_diverged_frame_and_stops(client: TestClient) -> None:
     session_id = new_session(client, dataset="plane", optimizer="sgd", learning_rate=10.0)
     with connect(client, session_id) as ws:
@@ -281,67 +187,3 @@ def test_a_diverging_session_sends_one_diverged_frame_and_stops(client: TestClie
         send(ws, {"type": "play"})  # playing a diverged session: one frame, still stopped
         assert receive_frame(ws)[0]["playing"] is False
         assert request_frame(ws)[0]["state"]["iteration"] == state["iteration"]
-
-
-def test_unknown_session_is_closed_with_4404(client: TestClient) -> None:
-    with connect(client, "no-such-session") as ws, pytest.raises(WebSocketDisconnect) as closed:
-        ws.receive_text()
-    assert closed.value.code == 4404
-
-
-def test_streamed_session_is_not_expired(app: FastAPI, client: TestClient) -> None:
-    session_id = new_session(client)
-    store = app.state.store
-    with connect(client, session_id) as ws:
-        receive(ws)
-        store.get(session_id).last_used -= 10 * app.state.settings.session_idle_seconds
-        assert store.expire_idle() == 0
-        request_frame(ws)
-    store.get(session_id).last_used -= 10 * app.state.settings.session_idle_seconds
-    assert store.expire_idle() == 1
-
-
-def test_the_play_loop_waits_between_frames_instead_of_spinning(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    checks = 0
-    original = StreamConnection.frame_ready
-
-    def counted(self: StreamConnection) -> bool:
-        nonlocal checks
-        checks += 1
-        return original(self)
-
-    monkeypatch.setattr(StreamConnection, "frame_ready", counted)
-    session_id = new_session(client)
-    with connect(client, session_id) as ws:
-        receive(ws)
-        send(ws, {"type": "stream", "fps": 2})
-        receive_frame(ws)
-        send(ws, {"type": "play"})
-        assert receive_frame(ws)[0]["state"]["iteration"] == 1
-        send(ws, {"type": "step"})  # a command while playing: shown by the next playing frame
-        send(ws, {"type": "set_bias", "layer": 0, "neuron": 0, "value": 1.0})
-        header, _ = receive_frame(ws)  # half a second later
-        send(ws, {"type": "pause"})
-    # The step and the edit, then the frame's own iteration (which nudges the bias a little).
-    assert header["state"]["iteration"] == 3
-    assert header["biases"][0][0] == pytest.approx(1.0, abs=0.05)
-    # A few checks per frame and command; spinning would make it thousands.
-    assert checks < 100
-
-
-def test_frames_asked_for_come_no_faster_than_max_fps_and_big_messages_are_refused() -> None:
-    settings = Settings.model_validate({"max_fps": 20, "default_fps": 20, "max_body_bytes": 1024})
-    with TestClient(create_app(settings)) as client:
-        session_id = new_session(client)
-        with connect(client, session_id) as ws:
-            receive(ws)
-            ws.send_text(json.dumps({"type": "frame", "padding": "x" * 2000}))
-            error = receive(ws)
-            assert error["type"] == "error" and "at most 1024" in error["message"]
-            started = time.monotonic()
-            seqs = [request_frame(ws)[0]["seq"] for _ in range(6)]
-            elapsed = time.monotonic() - started
-    assert seqs == list(range(6))
-    assert elapsed >= 5 / 20  # six frames, at least 1/max_fps apart

@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 import anyio
 from anyio.to_thread import run_sync
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import ValidationError
 
 from app.api.deps import SettingsDep, StoreDep
 from app.api.stream_messages import (
@@ -36,10 +35,11 @@ from app.api.stream_messages import (
     Step,
     StreamUpdate,
     Update,
+    config_changes,
     parse_message,
+    value_error_message,
 )
 from app.config import Settings
-from app.schemas import ConfigUpdate
 from app.services.errors import SessionNotFound
 from app.services.frames import Frame
 from app.services.player import Player, StreamSettings
@@ -258,27 +258,6 @@ class StreamConnection:
             setattr(self.player.settings, name, value)
         if "fps" in changes:
             self.next_frame_at = time.monotonic()
-
-
-def config_changes(raw: dict[str, Any]) -> dict[str, Any]:
-    """Validate an `update`'s config with the PATCH schema."""
-    try:
-        return ConfigUpdate.model_validate(raw).changes()
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        path = ".".join(str(part) for part in ("config", *first["loc"]))
-        expected = first["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
-        raise BadMessage(f"{path}: {expected}", path) from None
-
-
-def value_error_message(error: ValueError, prefix: str = "") -> dict[str, Any]:
-    """An engine/service ValueError ("field: expected …, got …") as an error message."""
-    text = str(error)
-    field, sep, _ = text.partition(":")
-    field = field.strip()
-    if not (sep and field) or " " in field:
-        return {"type": "error", "message": text}
-    return {"type": "error", "message": prefix + text, "field": prefix + field}
 
 
 def initial_stream_settings(settings: Settings) -> StreamSettings:
