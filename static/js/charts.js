@@ -159,6 +159,9 @@ export class LineChart {
     }
     const plotted = this.series.some((s) => this.values[s.key].some((v) => v !== null));
     if (!plotted && this.empty) {
+      const textWidth = context.measureText(this.empty).width;
+      context.fillStyle = "rgba(246,247,248,0.95)";
+      context.fillRect(PAD.left + (plotW - textWidth) / 2 - 6, top + plotH / 2 - 8, textWidth + 12, 16);
       context.textAlign = "center";
       context.fillStyle = TEXT;
       context.fillText(this.empty, PAD.left + plotW / 2, top + plotH / 2);

@@ -89,6 +89,20 @@ export class Controls {
     $("step").addEventListener("click", () => hooks.onStep());
     $("reset").addEventListener("click", () => hooks.onReset());
     $("regenerate").addEventListener("click", () => hooks.onRegenerate());
+    $("datasets").addEventListener("keydown", (event) => this.#arrowThroughDatasets(event));
+  }
+
+  /** Arrow keys move the choice within the data-set radio group (and do not step training). */
+  #arrowThroughDatasets(event) {
+    const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const visible = [...$("datasets").children].filter((b) => !b.hidden);
+    const current = visible.findIndex((b) => b.getAttribute("aria-checked") === "true");
+    const next = visible[(current + moves[event.key] + visible.length) % visible.length];
+    this.hooks.onSettings({ dataset: next.dataset.name });
+    next.focus();
   }
 
   /** Range inputs show their value while dragging and commit on release. */
@@ -143,19 +157,12 @@ export class Controls {
     for (let i = 0; i < data.x.length; i++) {
       const [x, y] = data.x[i];
       const label = data.y[i];
-      let color;
-      if (problem === "regression") color = diverging(label / range);
-      else if (this.#classes(name) > 2) color = categorical(label);
-      else color = categorical(label);
+      const color = problem === "regression" ? diverging(label / range) : categorical(label);
       context.fillStyle = css(color);
       context.beginPath();
       context.arc(((x + 6) / 12) * size, ((6 - y) / 12) * size, radius, 0, 2 * Math.PI);
       context.fill();
     }
-  }
-
-  #classes(name) {
-    return this.datasets.find((d) => d.name === name)?.classes ?? 2;
   }
 
   description(name) {

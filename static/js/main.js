@@ -7,6 +7,7 @@ import { Controls } from "./controls.js";
 import { FrameScales } from "./frame.js";
 import { NetworkView } from "./network.js";
 import { OutputView } from "./output.js";
+import { DatasetPreviews } from "./previews.js";
 import {
   FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS, SERVER_FIELDS, UrlState, problemOf,
 } from "./state.js";
@@ -15,7 +16,6 @@ import { StatusLine } from "./status.js";
 const STREAM = { fps: 60, resolution: 100, thumbnail_resolution: 32 };
 const NEW_LAYER_SIZE = 2;
 const DATA_FIELDS = ["dataset", "n_samples", "noise", "train_ratio", "data_seed", "n_classes"];
-const PREVIEW_CACHE = "nnp-preview-v1";
 
 const $ = (id) => document.getElementById(id);
 const state = new UrlState();
@@ -91,6 +91,8 @@ const controls = new Controls(state, {
     if (first) applySettings({ dataset: first.name });
   },
 });
+
+const previews = new DatasetPreviews(controls);
 
 function send(message) {
   if (!stream.send(message)) status.flash("error", "Not connected: the change will apply once the page reconnects.");
@@ -193,10 +195,16 @@ const stream = new StreamClient({
         status.flash("notice", "Reconnected to the server.");
       }
       sessionRecreated = false;
-      if (previewsPending()) loadPreviews();
+      previews.load(datasets);
     } else if (kind === Connection.LOST) {
       const seconds = Math.max(1, Math.round(detail.retryInMs / 1000));
-      status.setConnection("lost", `Lost the connection to the server — reconnecting in ${seconds} s…`);
+      const refused = detail.error instanceof ApiError;
+      status.setConnection(
+        "lost",
+        refused
+          ? `The server refused to start a session (${detail.error.message}) — retrying in ${seconds} s…`
+          : `Lost the connection to the server — reconnecting in ${seconds} s…`,
+      );
     } else if (kind === Connection.CONNECTING) {
       status.setConnection("connecting", "Connecting…");
     }
@@ -261,46 +269,6 @@ document.addEventListener("keydown", (event) => {
 });
 window.addEventListener("pagehide", () => stream.stop());
 
-const previewsDrawn = new Set();
-let previewVersion = "0";
-let previewsRunning = false;
-const previewsPending = () => datasets.some((d) => !previewsDrawn.has(d.name));
-
-/** Draw each data set's thumbnail once (cached in localStorage); quietly retried on reconnect. */
-async function loadPreviews() {
-  if (previewsRunning) return;
-  previewsRunning = true;
-  try {
-    for (const d of datasets) {
-      if (previewsDrawn.has(d.name)) continue;
-      const key = `${PREVIEW_CACHE}:${previewVersion}:${d.name}`;
-      let data = null;
-      try {
-        data = JSON.parse(localStorage.getItem(key));
-      } catch {
-        data = null;
-      }
-      if (!data) {
-        const session = await api.createSession({ dataset: d.name, n_samples: 200, hidden_layers: [] });
-        data = (await api.data(session.id)).train;
-        await api.deleteSession(session.id);
-        data = { x: data.x.map(([a, b]) => [+a.toFixed(2), +b.toFixed(2)]), y: data.y };
-        try {
-          localStorage.setItem(key, JSON.stringify(data));
-        } catch {
-          // Storage full or disabled: previews are simply fetched again next time.
-        }
-      }
-      controls.drawPreview(d.name, data, d.problem);
-      previewsDrawn.add(d.name);
-    }
-  } catch {
-    // The server went away mid-way; the next reconnect finishes the job.
-  } finally {
-    previewsRunning = false;
-  }
-}
-
 async function start() {
   if (state.rejected.length) {
     status.flash("notice", `Ignored invalid settings in the link: ${state.rejected.join(", ")}.`);
@@ -309,8 +277,8 @@ async function start() {
   output.setShowTest(state.get("show_test"));
   output.discretize = state.get("discretize");
   try {
-    let all;
-    [all, { version: previewVersion }] = await Promise.all([api.datasets(), api.health()]);
+    const [all, health] = await Promise.all([api.datasets(), api.health()]);
+    previews.version = health.version;
     datasets = all.filter((d) => d.name !== "custom");
     controls.setDatasets(datasets);
   } catch (error) {
@@ -318,7 +286,7 @@ async function start() {
   }
   network.setShape(state.get("features"), state.get("hidden_layers"), outputUnits());
   await stream.start();
-  loadPreviews();
+  previews.load(datasets);
 }
 
 start();

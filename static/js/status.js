@@ -17,10 +17,14 @@ export class StatusLine {
     this.timers = {};
   }
 
+  /** kind: "open" | "connecting" | "lost"; `text` goes to the status line when lost. */
   setConnection(kind, text) {
-    this.badge.dataset.state = kind;
-    this.badge.textContent = text;
-    // While retrying ("connecting") the lost-connection message stays up.
+    const badge = { open: "Live", connecting: "Connecting…", lost: "Offline" }[kind];
+    // While retrying ("connecting") after a loss, the badge and the message stay up.
+    if (!(kind === "connecting" && this.connection)) {
+      this.badge.dataset.state = kind;
+      this.badge.textContent = badge;
+    }
     if (kind === "lost") this.connection = text;
     if (kind === "open") this.connection = null;
     this.render();
