@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -48,16 +49,16 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Pat
     raise RuntimeError(f"server not healthy after {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """A real uvicorn process on a free 127.0.0.1 port; yields its base URL."""
+@contextlib.contextmanager
+def running_server(command_for_port: Callable[[int], list[str]]) -> Iterator[str]:
+    """Start a server process on a free loopback port; yield its base URL; stop it."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
         with log.open("wb") as log_file:
             process = subprocess.Popen(
-                server_command(port),
+                command_for_port(port),
                 cwd=PROJECT_ROOT,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
@@ -73,3 +74,16 @@ def live_server() -> Iterator[str]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """A real uvicorn process on a free 127.0.0.1 port; yields its base URL."""
+    with running_server(server_command) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[[Callable[[int], list[str]]], contextlib.AbstractContextManager[str]]:
+    """``with serve(lambda port: [...command...]) as base_url:`` for a server of one's own."""
+    return running_server

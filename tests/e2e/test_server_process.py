@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,11 @@ def receive_frame(ws: ClientConnection) -> tuple[dict[str, Any], bytes]:
             assert isinstance(payload, bytes)
             return header, payload
         assert header["type"] != "error", header
+
+
+def request_frame(ws: ClientConnection) -> tuple[dict[str, Any], bytes]:
+    ws.send(json.dumps({"type": "frame"}))
+    return receive_frame(ws)
 
 
 @pytest.fixture
@@ -150,3 +156,20 @@ def test_example_client_prints_one_line_per_frame(live_server: str) -> None:
     # The first frame may answer the stream settings before play starts (iteration 0).
     assert iterations[0] in (0, 3) and np.diff(iterations).tolist() == [3, 3, 3]
     assert all(int(line.rsplit("bytes", 1)[1]) > 0 for line in lines)
+
+
+def test_the_console_command_serves_the_stream_without_deflate(
+    serve: Callable[[Callable[[int], list[str]]], AbstractContextManager[str]],
+) -> None:
+    def cli(port: int) -> list[str]:
+        return [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port),
+                "--log-level", "warning"]  # fmt: skip
+
+    with serve(cli) as base_url:
+        session = httpx.post(f"{base_url}/api/sessions", json={}, timeout=RECEIVE_TIMEOUT)
+        with open_stream(base_url, session.json()["id"]) as ws:
+            assert ws.response is not None
+            assert "Sec-WebSocket-Extensions" not in ws.response.headers
+            assert receive_json(ws)["type"] == "hello"
+            header, payload = request_frame(ws)
+            assert len(payload) == header["byte_length"]
