@@ -95,7 +95,7 @@ export class FrameScales {
     if (this.isOutput(layerIndex)) {
       if (this.problem === "binary") return { kind: "binary" };
       if (this.problem === "regression") return { kind: "regression", range: this.regressionRange };
-      return { kind: "neuron", range: 1, label: `${name}: p(class ${unit})` };
+      return { kind: "class", k: unit, label: `${name}: p(class ${unit})` };
     }
     return { kind: "neuron", range: this.hiddenScale(layerIndex), label: `${name} output` };
   }

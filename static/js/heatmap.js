@@ -202,7 +202,8 @@ export function fillFunction(pixels, resolution, valueAt, scale) {
 
 /**
  * The legend under the main heatmap. `scale` is {kind: "binary"} | {kind: "regression",
- * range} | {kind: "multiclass", classes} | {kind: "neuron", range, label}.
+ * range} | {kind: "multiclass", classes} | {kind: "neuron", range, label} | {kind: "class",
+ * k, label} (one class's probability).
  */
 export function renderLegend(element, scale) {
   element.replaceChildren();
@@ -226,7 +227,12 @@ export function renderLegend(element, scale) {
     return;
   }
   let labels;
-  if (scale.kind === "binary") {
+  let gradient = divergingGradient();
+  if (scale.kind === "class") {
+    caption.textContent = scale.label;
+    labels = ["0", "0.5", "1"];
+    gradient = `linear-gradient(to right, ${css(categorical(scale.k, 0))}, ${css(categorical(scale.k, 1))})`;
+  } else if (scale.kind === "binary") {
     caption.textContent = "Output p(class 1): orange = class 0, blue = class 1";
     labels = ["0", "0.5", "1"];
   } else {
@@ -237,7 +243,7 @@ export function renderLegend(element, scale) {
   }
   const bar = document.createElement("div");
   bar.className = "legend-bar";
-  bar.style.background = divergingGradient();
+  bar.style.background = gradient;
   const ticks = document.createElement("div");
   ticks.className = "legend-ticks";
   for (const label of labels) {
