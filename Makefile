@@ -22,6 +22,7 @@ system-deps:
 	@need=""; \
 	command -v chromium >/dev/null || need="$$need chromium"; \
 	command -v podman >/dev/null || need="$$need podman runc"; \
+	[ -x /usr/libexec/podman/catatonit ] || need="$$need catatonit"; \
 	command -v debootstrap >/dev/null || need="$$need debootstrap"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing:$$need"; \

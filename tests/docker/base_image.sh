@@ -14,6 +14,7 @@ trap 'rm -rf "$root"' EXIT
 debootstrap --variant=minbase \
   --include=python3,python3-pip,python3-venv,python-is-python3,ca-certificates \
   bookworm "$root" "$mirror" >/dev/null
+chmod 755 "$root"  # mktemp made it 0700; it becomes the image's /
 rm -f "$root"/usr/lib/python3.11/EXTERNALLY-MANAGED
 # Registry TLS may pass through a local certificate authority: trust what the host trusts.
 cp /etc/ssl/certs/ca-certificates.crt "$root"/etc/ssl/certs/ca-certificates.crt

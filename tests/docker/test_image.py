@@ -79,7 +79,7 @@ def image() -> str:
 def container(image: str) -> Iterator[tuple[str, int]]:
     port = free_port()
     run = podman(
-        "run", "-d", "--rm", "--init", "--network", "host",
+        "run", "-d", "--rm", "--init", "--network", "host", "--health-interval", "disable",
         "-e", "NNP_HOST=127.0.0.1", "-e", f"NNP_PORT={port}",
         image,
     )  # fmt: skip
