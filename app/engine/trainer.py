@@ -239,7 +239,9 @@ class Trainer:
         outputs = grids.finite_or_clipped(outputs)
         return outputs if self.problem == "multiclass" else outputs[:, 0]
 
-    def grids(self, resolution: int) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+    def grids(
+        self, resolution: int, *, neurons: bool = True
+    ) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
         """``boundary(resolution)`` and ``neuron_grids(resolution)`` from one pass."""
         resolution = check_int("resolution", resolution, 1, self.limits.max_resolution)
         columns = self._grid_cache.get(resolution)
@@ -248,7 +250,7 @@ class Trainer:
                 self._grid_cache.clear()
             columns = grids.grid_features(resolution, self.config.features)
             self._grid_cache[resolution] = columns
-        return grids.draw(self.network, columns, resolution)
+        return grids.draw(self.network, columns, resolution, neurons=neurons)
 
     def boundary(self, resolution: int) -> dict[str, np.ndarray]:
         """xs (R,) ascending, ys (R,) descending, values (R, R) float32 at (xs[j], ys[i]).
@@ -256,7 +258,7 @@ class Trainer:
         values: p(class 1) for binary, the value for regression, the winning class's
         probability for multiclass, with ``classes`` (R, R) uint8 holding that class.
         """
-        return self.grids(resolution)[0]
+        return self.grids(resolution, neurons=False)[0]
 
     def neuron_grids(self, resolution: int) -> list[np.ndarray]:
         """One float32 (n_units, R, R) array per layer: features, hidden layers, output."""

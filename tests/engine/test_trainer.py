@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import numpy as np
 import pytest
@@ -301,3 +302,31 @@ def test_read_outs_survive_live_changes() -> None:
     assert trainer.gradient_norms() == norms and trainer.mean_activations() == means
     trainer.train_iterations(1)
     assert trainer.gradient_norms() != norms
+
+
+def test_grids_handed_out_are_never_overwritten() -> None:
+    trainer = Trainer(TrainerConfig(hidden_layers=(6, 5, 4)))
+    first = trainer.boundary(12)["values"].copy()
+    kept = trainer.boundary(12)
+    trainer.train_epochs(3)
+    trainer.boundary(12)
+    trainer.neuron_grids(12)
+    np.testing.assert_array_equal(kept["values"], first)
+
+
+def test_grids_from_several_threads_agree() -> None:
+    trainers = [Trainer(TrainerConfig(hidden_layers=(8, 8), seed=seed)) for seed in range(4)]
+    expected = [t.boundary(40)["values"] for t in trainers]
+    results: list[list[np.ndarray]] = [[] for _ in trainers]
+
+    def work(index: int) -> None:
+        for _ in range(20):
+            results[index].append(trainers[index].boundary(40)["values"])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(trainers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for values, want in zip(results, expected, strict=True):
+        assert all(np.array_equal(v, want) for v in values)
