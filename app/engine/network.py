@@ -183,7 +183,7 @@ class Network:
 
         With ``step_output`` the output error is the perceptron rule's (ŷ − y)/n, ŷ = [z > 0].
 
-        This is the reference implementation; training uses ``fastpath.StepProgram``, which
+        This is the reference implementation; training runs ``program.compile_batch``, which
         computes the same numbers with preallocated buffers.
         """
         outputs = self.forward(X)
