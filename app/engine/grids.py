@@ -56,22 +56,28 @@ def _exp_form(name: str, units: np.ndarray) -> None:
         np.divide(1.0, units, out=units)
 
 
-#: Per thread, two float32 buffers for hidden layers that are not handed out, reused across
-#: calls: writing into warm memory instead of fresh pages halves the cost of a boundary grid.
-SCRATCH_BYTES = 8 * 2**20
-_scratch = threading.local()
+#: Hidden layers that are not handed out go to pooled float32 buffers, reused across calls
+#: (and threads): writing into warm memory instead of fresh pages halves a boundary's cost.
+#: At most ``POOLED`` buffers of at most ``POOLED_BYTES`` each are kept.
+POOLED = 8
+POOLED_BYTES = 4 * 2**20
+_pool: list[np.ndarray] = []
+_pool_lock = threading.Lock()
 
 
-def _hidden_buffer(layer: int, rows: int, n_points: int) -> np.ndarray:
-    """A (rows, n_points) float32 buffer for hidden layer ``layer`` (alternating pair)."""
-    size = rows * n_points
-    if 2 * 4 * size > SCRATCH_BYTES:
-        return np.empty((rows, n_points), dtype=np.float32)
-    pair: tuple[np.ndarray, np.ndarray] | None = getattr(_scratch, "pair", None)
-    if pair is None or pair[0].size < size:
-        pair = (np.empty(size, dtype=np.float32), np.empty(size, dtype=np.float32))
-        _scratch.pair = pair
-    return pair[layer % 2][:size].reshape(rows, n_points)
+def _take(size: int) -> np.ndarray:
+    """A flat float32 buffer of at least ``size`` elements, pooled if one is free."""
+    with _pool_lock:
+        for index, buffer in enumerate(_pool):
+            if buffer.size >= size:
+                return _pool.pop(index)
+    return np.empty(size, dtype=np.float32)
+
+
+def _give(buffer: np.ndarray) -> None:
+    with _pool_lock:
+        if len(_pool) < POOLED and buffer.nbytes <= POOLED_BYTES:
+            _pool.append(buffer)
 
 
 def layer_outputs(
@@ -86,6 +92,8 @@ def layer_outputs(
     """
     n_points = columns.shape[1]
     outputs = [columns[:-1]] if keep_hidden else []
+    widest = max(network.layer_sizes[1:-1], default=0) + 1
+    pair = [] if keep_hidden or network.n_layers == 1 else [_take(widest * n_points) for _ in "ab"]
     below = columns
     last = network.n_layers - 1
     output_unit = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
@@ -101,7 +109,7 @@ def layer_outputs(
             elif keep_hidden:
                 above = np.empty((fan_out + 1, n_points), dtype=np.float32)
             else:
-                above = _hidden_buffer(layer, fan_out + 1, n_points)
+                above = pair[layer % 2][: (fan_out + 1) * n_points].reshape(fan_out + 1, n_points)
             units = above[:fan_out]
             np.dot(transposed, below, out=units)
             if layer < last:
@@ -117,6 +125,8 @@ def layer_outputs(
             if keep_hidden or layer == last:
                 outputs.append(units)
             below = above
+    for buffer in pair:
+        _give(buffer)
     return outputs
 
 
