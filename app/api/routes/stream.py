@@ -92,6 +92,7 @@ class StreamConnection:
         self.settings = settings
         self.store = store
         self.commands: asyncio.Queue[Any] = asyncio.Queue(COMMAND_QUEUE_SIZE)
+        self.wakeup = asyncio.Event()  # set by a queued command or a frame's time coming
         self.frame_wanted = False
         self.next_frame_at = 0.0
         # Frames asked for by commands come no faster than playing ones may.
@@ -129,6 +130,7 @@ class StreamConnection:
                 except BadMessage as error:
                     command = error
                 await self.commands.put(command)
+                self.wakeup.set()
         finally:
             scope.cancel()
 
@@ -169,11 +171,13 @@ class StreamConnection:
             timeout = self.seconds_to_frame()
             if timeout is None:
                 timeout = self.keepalive_seconds
+            # A timer and an event: cheaper per frame than wait_for's task and timeout error.
+            timer = asyncio.get_running_loop().call_later(timeout, self.wakeup.set)
             try:
-                command = await asyncio.wait_for(self.commands.get(), timeout)
-            except TimeoutError:
-                return
-            await self.apply(command)
+                await self.wakeup.wait()
+            finally:
+                timer.cancel()
+        self.wakeup.clear()
         while not self.commands.empty():
             await self.apply(self.commands.get_nowait())
 
