@@ -11,10 +11,11 @@ a diverged session) become ``None``, and non-finite grid values encode as byte 0
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -67,6 +68,22 @@ def finite_list(array: np.ndarray, decimals: int | None = None) -> list[Any]:
     return cleaned.tolist()
 
 
+def rounded_lists(arrays: Sequence[np.ndarray], decimals: int) -> list[list[Any]]:
+    """``finite_list(a, decimals)`` for each array, with one rounding pass over all of them."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    flat = np.concatenate([a.ravel() for a in arrays]) if arrays else np.empty(0)
+    if not np.isfinite(flat).all():
+        return [finite_list(a, decimals) for a in arrays]
+    flat = np.round(flat, decimals)
+    lists: list[list[Any]] = []
+    start = 0
+    for a in arrays:
+        nested = cast(list[Any], flat[start : start + a.size].reshape(a.shape).tolist())
+        lists.append(nested)
+        start += a.size
+    return lists
+
+
 def quantize_into(values: np.ndarray, lo: float, hi: float, out: np.ndarray) -> None:
     """Write ``round((values - lo) / (hi - lo) * 255)``, clipped to [0, 255], into uint8 ``out``.
 
@@ -91,10 +108,14 @@ def finite_range(values: np.ndarray) -> tuple[float, float]:
 
 def axis_range(centres: np.ndarray) -> list[float]:
     """[low edge, high edge] of a grid axis given its R cell centres (either order)."""
-    first, last = float(centres[0]), float(centres[-1])
+    return list(_axis_range(float(centres[0]), float(centres[-1]), len(centres)))
+
+
+@functools.lru_cache(maxsize=64)
+def _axis_range(first: float, last: float, count: int) -> tuple[float, float]:
     low, high = min(first, last), max(first, last)
-    half_cell = (high - low) / (len(centres) - 1) / 2 if len(centres) > 1 else 0.5
-    return [round(low - half_cell, 9), round(high + half_cell, 9)]
+    half_cell = (high - low) / (count - 1) / 2 if count > 1 else 0.5
+    return round(low - half_cell, 9), round(high + half_cell, 9)
 
 
 @dataclass
@@ -189,8 +210,8 @@ def encode_frame(
         "state": clean_state(trainer.state()),
         "problem": trainer.problem,
         "layer_sizes": list(trainer.layer_sizes),
-        "weights": [finite_list(w, WEIGHT_DECIMALS) for w in trainer.weights()],
-        "biases": [finite_list(b, WEIGHT_DECIMALS) for b in trainer.biases()],
+        "weights": rounded_lists(trainer.weights(), WEIGHT_DECIMALS),
+        "biases": rounded_lists(trainer.biases(), WEIGHT_DECIMALS),
         "gradient_norms": [finite_or_none(g) for g in trainer.gradient_norms()],
         "mean_activations": [finite_or_none(a) for a in trainer.mean_activations()],
         "grids": entries,

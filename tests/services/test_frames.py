@@ -14,6 +14,7 @@ from app.services.frames import (
     encode_frame,
     finite_list,
     quantize_into,
+    rounded_lists,
 )
 
 
@@ -182,3 +183,10 @@ def test_finite_list_and_axis_range() -> None:
     assert finite_list(np.array([[1.0, np.nan], [np.inf, 2.0]])) == [[1.0, None], [None, 2.0]]
     assert axis_range(cell_centres(100)) == [-6.0, 6.0]
     assert axis_range(cell_centres(7)[::-1]) == [-6.0, 6.0]
+
+
+def test_rounded_lists_keep_shapes_and_fall_back_for_non_finite() -> None:
+    arrays = [np.array([[0.1234567, 2.0]]), np.array([-1.00000049])]
+    assert rounded_lists(arrays, 6) == [[[0.123457, 2.0]], [-1.0]]
+    assert rounded_lists([np.array([np.nan, 1.5])], 6) == [[None, 1.5]]
+    assert rounded_lists([], 6) == []
