@@ -113,9 +113,16 @@ def _describe(error: ValidationError) -> BadMessage:
         return BadMessage(f"{field}: required, got nothing", field)
     if first["type"] == "extra_forbidden":
         return BadMessage(f"{field}: not a field of this message type", field)
-    expected = first["msg"].removeprefix("Input should be ")
-    shown = json.dumps(first.get("input"))[:80]
-    return BadMessage(f"{field or 'message'}: expected {expected}, got {shown}", field)
+    return BadMessage(f"{field or 'message'}: {_expected(first)}", field)
+
+
+def _expected(error: Any) -> str:
+    """ "expected …, got …" from one pydantic error."""
+    message = str(error["msg"])
+    shown = json.dumps(error.get("input"))[:80]
+    if message.startswith("Input should be "):
+        return f"expected {message.removeprefix('Input should be ')}, got {shown}"
+    return f"{message[:1].lower()}{message[1:]}, got {shown}"
 
 
 def parse_message(text: str | None, max_length: int) -> Any:
@@ -137,14 +144,27 @@ def parse_message(text: str | None, max_length: int) -> Any:
 
 
 def config_changes(raw: dict[str, Any]) -> dict[str, Any]:
-    """Validate an `update`'s config with the PATCH schema."""
+    """Validate an `update`'s config with the PATCH schema; BadMessage names the field."""
     try:
         return ConfigUpdate.model_validate(raw).changes()
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        path = ".".join(str(part) for part in ("config", *first["loc"]))
-        expected = first["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
-        raise BadMessage(f"{path}: {expected}", path) from None
+        path = field_path(("config", *first["loc"]))
+        if first["type"] == "value_error":  # the message already says "field: expected …"
+            text = str(first["msg"]).removeprefix("Value error, ")
+            reply = value_error_message(ValueError(text), "config.")
+            raise BadMessage(reply["message"], reply.get("field")) from None
+        if first["type"] == "extra_forbidden":
+            raise BadMessage(f"{path}: not a config field", path) from None
+        raise BadMessage(f"{path}: {_expected(first)}", path) from None
+
+
+def field_path(loc: tuple[str | int, ...] | list[str | int]) -> str:
+    """("config", "hidden_layers", 2) -> "config.hidden_layers[2]"."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
 
 
 def value_error_message(error: ValueError, prefix: str = "") -> dict[str, Any]:
