@@ -49,6 +49,8 @@ BAD_MESSAGES: list[tuple[str | bytes, str | None]] = [
         "config.hidden_layers",
     ),  # fmt: skip
     ('{"type": "update", "config": {"colour": "red"}}', "config.colour"),
+    ('{"type": "update", "config": {"hidden_layers": [4, 0]}}', "config.hidden_layers[1]"),
+    ('{"type": "update", "config": {"features": ["x1", "x1"]}}', "config.features"),
     ('{"type": "update", "config": 3}', "config"),
     (b"\x00\x01binary", None),
 ]
