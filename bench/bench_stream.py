@@ -82,6 +82,15 @@ def process_cpu_seconds() -> float:
     return times.user + times.system
 
 
+def cpu_pressure_seconds() -> float:
+    """Time some runnable task waited for a CPU, machine-wide (Linux PSI); 0 if unavailable."""
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return 0.0
+    return int(some.rsplit("total=", 1)[1]) / 1e6
+
+
 def resident_megabytes(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -153,12 +162,16 @@ async def scenario(
     ]
     await asyncio.sleep(max(0.0, start - time.monotonic()))
     cpu_before, client_before = cpu_seconds(pid), process_cpu_seconds()
+    pressure_before = cpu_pressure_seconds()
     latencies = await probe_health(base_url, window[1])
     cpu_used = cpu_seconds(pid) - cpu_before
     client_used = process_cpu_seconds() - client_before
+    pressure = (cpu_pressure_seconds() - pressure_before) / seconds
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
     report(sessions, settings, seconds, tallies, cpu_used)
     print(f"  client CPU (this process): {100 * client_used / seconds:.0f} % of one core")
+    print(f"  machine CPU pressure: {100 * pressure:.0f} % of the time a task waited for a core "
+          f"(high values mean other load skews these figures)")  # fmt: skip
     latencies.sort()
     median, worst = latencies[len(latencies) // 2], latencies[-1]
     print(f"  GET /api/health meanwhile: median {1000 * median:.1f} ms, "
