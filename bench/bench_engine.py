@@ -234,9 +234,9 @@ def grid_figures() -> dict[str, float]:
     trainer.train_iterations(50)
     trainer.grids(100)
     trainer.neuron_grids(24)
-    from app.engine import grids
+    from app.engine import grid_layers
 
-    columns = trainer._grid_cache[100]
+    columns = trainer._grid_cache[100].columns
     rows = np.ascontiguousarray(columns[:-1].T, dtype=np.float64)
     network = trainer.network
     units = np.tanh(rows[:, :1].T.repeat(8, axis=0).astype(np.float32))
@@ -253,7 +253,7 @@ def grid_figures() -> dict[str, float]:
             lambda: np.tanh(units, out=units), 50
         ),
         "its exp form, 8 x 10^4 float32 (what grids use)": timed(
-            lambda: grids._exp_form("tanh", units), 50
+            lambda: grid_layers.exp_form("tanh", units), 50
         ),
     }
 

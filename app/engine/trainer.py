@@ -84,7 +84,7 @@ class Trainer:
         self.features_train, self.features_test = data.features_train, data.features_test
         self._input_bound = float(np.abs(self.features_train).max())
         self._label_bound = float(np.abs(self.y_train).max())
-        self._grid_cache: dict[int, np.ndarray] = {}
+        self._grid_cache: dict[int, grids.GridFeatures] = {}
         self._metrics: dict[str, float | None] | None = None
 
     def _build_network(self) -> None:
@@ -250,7 +250,7 @@ class Trainer:
                 self._grid_cache.clear()
             columns = grids.grid_features(resolution, self.config.features)
             self._grid_cache[resolution] = columns
-        return grids.draw(self.network, columns, resolution, neurons=neurons)
+        return grids.draw(self.network, columns, neurons=neurons)
 
     def boundary(self, resolution: int) -> dict[str, np.ndarray]:
         """xs (R,) ascending, ys (R,) descending, values (R, R) float32 at (xs[j], ys[i]).
