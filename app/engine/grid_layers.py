@@ -36,10 +36,9 @@ EXP_SCALE = {"tanh": 2.0, "sigmoid": -1.0}
 OUTPUT_UNIT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
 #: |s · A| and |s · B| up to this keep e^{…} a normal float32 (e^{±80} ≈ 5e34, 2e-35)
 SEPARABLE_LIMIT = 80.0
-#: below this many cells the separable form's dozen small calls cost more than it saves
-SEPARABLE_MIN_POINTS = 40 * 40
-#: relu as one clip to [0, the largest float32]: np.maximum is ~2x slower on float32 here
-FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: below this many cells the separable form's fixed cost (a dozen small calls and one small
+#: GEMM per unit, ~20 µs) outweighs the exps it saves (measured break-even near R = 56)
+SEPARABLE_MIN_POINTS = 56 * 56
 
 
 def exp_form(name: str, units: np.ndarray) -> None:
@@ -58,12 +57,16 @@ def from_denominator(name: str, units: np.ndarray) -> None:
         np.divide(1.0, units, out=units)
 
 
-def activate(name: str, units: np.ndarray) -> None:
-    """Apply the unit ``name`` in place to ``units`` (n_units, N): s · z for the exp forms."""
+def activate(name: str, units: np.ndarray, zeros: np.ndarray) -> None:
+    """Apply the unit ``name`` in place to ``units`` (n_units, N): s · z for the exp forms.
+
+    ``zeros`` is a row of N zeros: np.maximum against a contiguous row runs ~4x faster on
+    float32 than against the scalar 0 (and ~2x faster than np.clip).
+    """
     if name in EXP_SCALE:
         exp_form(name, units)
     elif name == "relu":
-        np.clip(units, 0.0, FLOAT32_MAX, out=units)
+        np.maximum(units, zeros, out=units)
     elif name == "softmax":
         units -= units.max(axis=0)
         np.exp(units, out=units)
@@ -190,7 +193,7 @@ def layer_outputs(
                 start = network.offsets[layer]
                 weights = scaled[start : start + (fan_in + 1) * fan_out].reshape(-1, fan_out)
                 np.matmul(weights.T, below, out=units)
-                activate(name, units)
+                activate(name, units, grid.zeros)
             else:
                 from_denominator(name, units)
             below = above

@@ -44,6 +44,8 @@ class GridFeatures:
     xs: np.ndarray
     ys: np.ndarray
     halves: dict[float, np.ndarray] = field(default_factory=dict)
+    #: a row of R² zeros (read-only), for relu as one np.maximum over two contiguous rows
+    zeros: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
 
 def grid_features(resolution: int, feature_names: Sequence[str]) -> GridFeatures:
@@ -57,7 +59,9 @@ def grid_features(resolution: int, feature_names: Sequence[str]) -> GridFeatures
     columns[:-1] = exact
     halves = _halves(exact.reshape(-1, resolution, resolution))
     scaled = {} if halves is None else {s: s * halves for s in EXP_SCALE.values()}
-    return GridFeatures(resolution, columns, xs, ys, scaled)
+    zeros = np.zeros(resolution * resolution, dtype=np.float32)
+    zeros.flags.writeable = False
+    return GridFeatures(resolution, columns, xs, ys, scaled, zeros)
 
 
 def _halves(features: np.ndarray) -> np.ndarray | None:

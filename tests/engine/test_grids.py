@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from app.engine import Trainer, TrainerConfig
 from app.engine.features import make_features
-from app.engine.grid_layers import SEPARABLE_LIMIT, separable_denominator
+from app.engine.grid_layers import SEPARABLE_LIMIT, SEPARABLE_MIN_POINTS, separable_denominator
 from app.engine.grids import grid_features
 from app.engine.losses import output_activation
 
@@ -15,6 +17,9 @@ from app.engine.losses import output_activation
 # the wire quantises to 1/255 of a grid's span anyway
 TOLERANCE = 1e-4
 SEPARABLE = ("x1", "x2", "x2_sq", "sin_x1")
+# resolutions on either side of where the first layer switches to its separable form
+LARGE = math.isqrt(SEPARABLE_MIN_POINTS - 1) + 1
+SMALL = 13
 MIXED = ("x1", "x2", "x1_x2", "sin_x2")
 
 
@@ -43,7 +48,7 @@ def assert_grids_match(trainer: Trainer, resolution: int) -> None:
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "leaky_relu", "linear"])
 @pytest.mark.parametrize("dataset", ["circles", "spiral3", "plane"])
 @pytest.mark.parametrize("features", [SEPARABLE, MIXED])
-@pytest.mark.parametrize("resolution", [50, 13])
+@pytest.mark.parametrize("resolution", [LARGE, SMALL])
 def test_every_unit_matches_the_float64_network(
     activation: str, dataset: str, features: tuple[str, ...], resolution: int
 ) -> None:
@@ -68,14 +73,15 @@ def test_mixed_activations_and_a_single_layer() -> None:
     config = TrainerConfig(hidden_layers=(6, 4, 3), layer_activations=("sigmoid", "relu", "tanh"))
     trainer = Trainer(config)
     trainer.train_epochs(2)
-    assert_grids_match(trainer, 60)
+    assert_grids_match(trainer, LARGE)
     for activation in ("tanh", "sigmoid"):
         perceptron = Trainer(TrainerConfig(hidden_layers=(), activation=activation))
         perceptron.train_epochs(2)
-        assert_grids_match(perceptron, 60)
+        assert_grids_match(perceptron, LARGE)
 
 
 def test_separable_form_only_without_mixed_features() -> None:
+    assert SMALL**2 < SEPARABLE_MIN_POINTS <= LARGE**2
     assert grid_features(20, SEPARABLE).halves
     assert not grid_features(20, MIXED).halves
     assert not grid_features(20, ("x1_x2",)).halves
@@ -100,4 +106,4 @@ def test_far_saturated_first_layer_falls_back_and_stays_exact() -> None:
     weights[0] = weights[0] * 40.0  # |s z| far beyond SEPARABLE_LIMIT on the first layer
     biases[0] = np.linspace(-60.0, 60.0, 8)
     trainer.load_parameters(weights, biases)
-    assert_grids_match(trainer, 50)
+    assert_grids_match(trainer, LARGE)
