@@ -9,9 +9,10 @@ OpenBLAS's second thread otherwise turns a 30 µs product into milliseconds now 
 Prints, for each playground net: the engine's time per SGD step inside ``train_iterations``,
 a straightforward NumPy MLP's, PyTorch's and scikit-learn MLPClassifier's (batches inside its
 own ``fit`` loop), and the ratios; then NumPy calls per step × the measured cost of one call
-against the actual step; the decision-boundary grid with every neuron's output; and the memory
-a default session holds. Every figure is the best of several interleaved rounds, so that all
-frameworks see the same machine load.
+against the actual step; the decision-boundary grid with every neuron's output and the floor
+beneath it (``bench_grids.py``, also runnable alone); and the memory a default session holds.
+Every figure is the best of several interleaved rounds, so that all frameworks see the same
+machine load.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_grids import print_grid_figures  # noqa: E402  (this file's folder)
 
 from app.engine import Trainer, TrainerConfig  # noqa: E402
 from app.engine.optimizers import run  # noqa: E402
@@ -228,36 +231,7 @@ def step_calls(config: TrainerConfig) -> tuple[float, float]:
     return len(calls) + per_epoch / trainer.iterations_per_epoch, alone * 1e6
 
 
-# ---------------------------------------------------------------------- grids, memory
-def grid_figures() -> dict[str, float]:
-    trainer = Trainer(TrainerConfig(hidden_layers=(8, 8)))
-    trainer.train_iterations(50)
-    trainer.grids(100)
-    trainer.neuron_grids(24)
-    from app.engine import grid_layers
-
-    columns = trainer._grid_cache[100].columns
-    rows = np.ascontiguousarray(columns[:-1].T, dtype=np.float64)
-    network = trainer.network
-    units = np.tanh(rows[:, :1].T.repeat(8, axis=0).astype(np.float32))
-
-    def timed(function: Callable[[], object], number: int) -> float:
-        return best(lambda: timeit.timeit(function, number=number) / number, rounds=15)
-
-    return {
-        "grids(100): boundary + every neuron at 100 x 100": timed(lambda: trainer.grids(100), 50),
-        "boundary(100) (hidden layers in warm scratch)": timed(lambda: trainer.boundary(100), 50),
-        "neuron_grids(24) (the stream's thumbnails)": timed(lambda: trainer.neuron_grids(24), 50),
-        "forward in float64 with points as rows": timed(lambda: network.forward(rows), 20),
-        "np.tanh, 8 x 10^4 float32 (one hidden layer)": timed(
-            lambda: np.tanh(units, out=units), 50
-        ),
-        "its exp form, 8 x 10^4 float32 (what grids use)": timed(
-            lambda: grid_layers.exp_form("tanh", units), 50
-        ),
-    }
-
-
+# ---------------------------------------------------------------------- memory
 def session_bytes() -> tuple[int, int]:
     """NumPy bytes held by a default session after training and drawing, and its export's."""
     trainer = Trainer(TrainerConfig())
@@ -338,9 +312,7 @@ def main() -> None:
             f" {engine / alone:6.2f}"
         )
     print("bar: torch/engine >= 15, skl/engine >= 8, engine within 1.2x of calls x per-call cost\n")
-    print("2-8-8-1 over the grid (bar: 100 x 100 boundary with every neuron <= 150 µs)")
-    for label, seconds in grid_figures().items():
-        print(f"  {label:52} {seconds * 1e6:8.1f} µs")
+    print_grid_figures()
     held, exported = session_bytes()
     print("\ndefault session (2-4-2-1, 500 points, grid features for 100 and 24), bar: << 1 MB")
     print(f"  NumPy arrays held: {held / 1024:.1f} KiB")
