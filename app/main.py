@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from app.api.docs import install_offline_docs
 from app.api.errors import install_error_handlers
 from app.api.main import api_router
 from app.api.middleware import BodySizeLimit
@@ -59,7 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=app_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_offline_docs(app)
     app.state.settings = settings
     app.state.store = store
     app.state.templates = Jinja2Templates(directory=settings.web_root / "templates")
