@@ -160,7 +160,8 @@ class Trainer:
     def reconfigure(self, **changes: Any) -> bool:
         """Change settings; returns True if the network was rebuilt (fresh weights, counters 0).
 
-        Only ``LIVE_FIELDS`` change without a rebuild. Invalid changes raise ValueError and
+        Only ``LIVE_FIELDS`` and ``data_seed`` (new data, as ``regenerate``) change without
+        a rebuild. Invalid changes raise ValueError and
         leave the trainer as it was.
         """
         unknown = sorted(set(changes) - FIELD_NAMES)
@@ -171,10 +172,13 @@ class Trainer:
         changed = {name for name in changes if getattr(new, name) != getattr(old, name)}
         if not changed:
             return False
-        if changed <= LIVE_FIELDS:
+        if changed <= LIVE_FIELDS | {"data_seed"}:
             check_rule(new, self.problem)
             self.config = new
             self.stepper.reconfigure(new, reset_slots=old.optimizer != new.optimizer)
+            if "data_seed" in changed:  # "regenerate": new data, the network is kept
+                self._build_data()
+                self.stepper.set_data(self.features_train, self.y_train)
             return False
         saved = dict(self.__dict__)
         try:
@@ -236,8 +240,12 @@ class Trainer:
             outputs = output_activation(
                 self.problem, self.network.forward(make_features(X, self.config.features))[-1]
             )
-        outputs = grids.finite_or_clipped(outputs)
-        return outputs if self.problem == "multiclass" else outputs[:, 0]
+        if self.problem == "multiclass":
+            # A row that overflowed has no honest winner: say so with the uniform distribution.
+            broken = ~np.isfinite(outputs).all(axis=1)
+            outputs[broken] = 1.0 / outputs.shape[1]
+            return outputs
+        return grids.finite_or_clipped(outputs)[:, 0]
 
     def grids(
         self, resolution: int, *, neurons: bool = True
@@ -286,14 +294,14 @@ class Trainer:
         source = check_int("from", source, 0, fan_in - 1)
         target = check_int("to", target, 0, fan_out - 1)
         self.network.weights(layer)[source, target] = self._parameter_value(value)
-        self._metrics = None
+        self._parameters_replaced()
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
         """b[layer][neuron] := value (|value| <= ``limits.max_parameter_value``)."""
         layer = check_int("layer", layer, 0, self.network.n_layers - 1)
         neuron = check_int("neuron", neuron, 0, self.network.shapes[layer][1] - 1)
         self.network.biases(layer)[neuron] = self._parameter_value(value)
-        self._metrics = None
+        self._parameters_replaced()
 
     def _parameter_value(self, value: object) -> float:
         bound = self.limits.max_parameter_value
@@ -302,7 +310,15 @@ class Trainer:
     def load_parameters(self, weights: Any, biases: Any) -> None:
         """Replace all weights and biases (shapes and finiteness checked; ValueError)."""
         self.network.load(weights, biases)
+        self._parameters_replaced()
+
+    def _parameters_replaced(self) -> None:
+        """Judge the run afresh after an edit: ready if its loss is defined, else diverged."""
         self._metrics = None
+        self.status = "ready"
+        self.diverged_at = None
+        if self._loss_undefined():
+            self._diverge()
 
     # ------------------------------------------------------------------ export
     def export_state(self) -> dict[str, Any]:
