@@ -19,6 +19,7 @@ rank-2 product [e^{sB}, 1] · [e^{sA}, 1]ᵀ (a batched matmul) from 2R exps ins
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -75,36 +76,64 @@ def activate(name: str, units: np.ndarray, zeros: np.ndarray) -> None:
         ACTIVATIONS[name](units, units)
 
 
-def separable_denominator(
-    block: np.ndarray, grid: GridFeatures, scale: float, units: np.ndarray
-) -> bool:
-    """Write e^{s z} + 1 of every cell into ``units`` (n_units, R²); False if out of range."""
-    resolution, fan_out = grid.resolution, block.shape[1]
-    logs = np.dot(block.T, grid.halves[scale])  # (fan_out, 2R) = s · [A | B]
-    if not np.max(np.abs(logs)) <= SEPARABLE_LIMIT:  # False for NaN too
+def separable_denominator(weights: np.ndarray, grid: GridFeatures, units: np.ndarray) -> bool:
+    """Write e^{s z} + 1 of every cell into ``units`` (n_units, R²); False if it cannot.
+
+    ``weights`` (k + 1, n_units) float32 carry the factor s.
+    """
+    resolution, fan_out, halves = grid.resolution, weights.shape[1], grid.halves
+    if halves is None:  # a feature mixes x and y
         return False
-    # factors[0] = [e^{sA}; 1] (fan_out, 2, R), factors[1] = [e^{sB}; 1]
-    factors = np.empty((2, fan_out, 2, resolution), dtype=np.float32)
-    factors[:, :, 1] = 1.0
-    exps = factors[:, :, 0]
-    np.copyto(exps, logs.reshape(fan_out, 2, resolution).transpose(1, 0, 2), casting="unsafe")
-    np.exp(exps, out=exps)
-    left = factors[1].transpose(0, 2, 1)  # (fan_out, R, 2): rows [e^{sB(y_i)}, 1]
-    np.matmul(left, factors[0], out=units.reshape(fan_out, resolution, resolution))
+    logs = np.dot(weights.T, halves)  # (fan_out, 4R): s · [B | 0 | A | 0]
+    if not (logs.max() <= SEPARABLE_LIMIT and logs.min() >= -SEPARABLE_LIMIT):  # or NaN
+        return False
+    np.exp(logs, out=logs)
+    factors = logs.reshape(fan_out, 4, resolution)  # per unit: e^{sB}, 1, e^{sA}, 1
+    left = factors[:, :2].transpose(0, 2, 1)  # (fan_out, R, 2): rows [e^{sB(y_i)}, 1]
+    np.matmul(left, factors[:, 2:], out=units.reshape(fan_out, resolution, resolution))
     return True
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Where each layer of one network shape lies: in the flat parameters and in the buffers.
+
+    Layer arrays are [features, *hidden layers, output] with ``rows[l]`` rows each: a hidden
+    layer's units and then a row of ones that carries the next layer's bias. ``spans`` places
+    them one after another in one buffer (handed out), ``scratch_spans`` alternates the
+    hidden layers between two halves of a scratch buffer of ``2 * widest`` rows.
+    """
+
+    names: tuple[str, ...]
+    scales: np.ndarray  # per parameter: its layer's exp factor, else 1
+    blocks: tuple[tuple[int, int, int], ...]  # (start, stop, fan_out) in the flat parameters
+    rows: tuple[int, ...]
+    spans: tuple[tuple[int, int], ...]
+    handed: tuple[tuple[int, int], ...]  # the same without the rows of ones
+    widest: int
+    scratch_spans: tuple[tuple[int, int], ...]
+
+
 @lru_cache(maxsize=64)
-def _scales(layer_sizes: tuple[int, ...], names: tuple[str, ...]) -> np.ndarray:
-    """Per-parameter factor of the flat vector: each layer's exp factor s, else 1."""
-    sizes = [
-        (fan_in + 1) * fan_out
-        for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
-    ]
-    factors = [EXP_SCALE.get(name, 1.0) for name in names]
-    scales = np.repeat(factors, sizes)
+def _plan(layer_sizes: tuple[int, ...], names: tuple[str, ...]) -> _Plan:
+    shapes = list(zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
+    stops = list(accumulate((fan_in + 1) * fan_out for fan_in, fan_out in shapes))
+    blocks = tuple(
+        (stop - (fan_in + 1) * fan_out, stop, fan_out)
+        for (fan_in, fan_out), stop in zip(shapes, stops, strict=True)
+    )
+    scales = np.repeat([EXP_SCALE.get(name, 1.0) for name in names], [b - a for a, b, _ in blocks])
     scales.flags.writeable = False
-    return scales
+    rows = (layer_sizes[0], *(size + 1 for size in layer_sizes[1:-1]), layer_sizes[-1])
+    ends = list(accumulate(rows))
+    spans = tuple((end - size, end) for size, end in zip(rows, ends, strict=True))
+    last = len(rows) - 1
+    handed = tuple((a, b - (0 < index < last)) for index, (a, b) in enumerate(spans))
+    widest = max(rows[1:-1], default=0)
+    scratch_spans = tuple(
+        ((index % 2) * widest, (index % 2) * widest + size) for index, size in enumerate(rows[1:-1])
+    )
+    return _Plan(names, scales, blocks, rows, spans, handed, widest, scratch_spans)
 
 
 #: Hidden layers that are not handed out go to pooled float32 buffers, reused across calls
@@ -131,31 +160,6 @@ def _give(buffer: np.ndarray) -> None:
             _pool.append(buffer)
 
 
-def _buffers(
-    rows: list[int], n_points: int, keep_hidden: bool
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """(rows[l], n_points) float32 arrays, [features, *layers], and pooled buffers to give back.
-
-    Handed out, every array is a view of one fresh buffer; otherwise the hidden layers
-    alternate between two pooled buffers, the features are not copied (an empty entry) and
-    only the output layer is fresh.
-    """
-    if keep_hidden:
-        fresh = np.empty((sum(rows), n_points), dtype=np.float32)
-        return [
-            fresh[end - size : end] for size, end in zip(rows, accumulate(rows), strict=True)
-        ], []
-    hidden = rows[1:-1]
-    pair = [_take(max(hidden) * n_points) for _ in hidden[:2]]
-    arrays = [np.empty((0, n_points), dtype=np.float32)]
-    arrays += [
-        pair[index % 2][: size * n_points].reshape(size, n_points)
-        for index, size in enumerate(hidden)
-    ]
-    arrays.append(np.empty((rows[-1], n_points), dtype=np.float32))
-    return arrays, pair
-
-
 def layer_outputs(
     network: Network, grid: GridFeatures, *, keep_hidden: bool = True
 ) -> list[np.ndarray]:
@@ -166,39 +170,40 @@ def layer_outputs(
     All are new (views of one fresh buffer). With ``keep_hidden=False`` only the output layer
     is returned and the hidden layers live in pooled scratch.
     """
-    columns = grid.columns
-    n_points, last = columns.shape[1], network.n_layers - 1
     names = (*network.hidden_activations, OUTPUT_UNIT[network.problem])
-    sizes = network.layer_sizes
-    # every layer but the output gets a row of ones below its units, for the next bias
-    rows = [sizes[0], *(size + 1 for size in sizes[1:-1]), sizes[-1]]
-    arrays, pooled = _buffers(rows, n_points, keep_hidden)
+    plan = _plan(tuple(network.layer_sizes), names)
+    columns = grid.columns
+    n_points = columns.shape[1]
+    scratch = None
+    if keep_hidden:
+        fresh = np.empty((plan.spans[-1][1], n_points), dtype=np.float32)
+        layers = [fresh[a:b] for a, b in plan.spans[1:]]
+    else:
+        scratch = _take(2 * plan.widest * n_points)
+        pair = scratch[: 2 * plan.widest * n_points].reshape(-1, n_points)
+        layers = [pair[a:b] for a, b in plan.scratch_spans]
+        layers.append(np.empty((plan.rows[-1], n_points), dtype=np.float32))
     below = columns
     with np.errstate(all="ignore"):
-        scaled = np.multiply(network.params, _scales(tuple(sizes), names), dtype=np.float32)
-        if keep_hidden:
-            np.copyto(arrays[0], columns[:-1])
-        for layer, name in enumerate(names):
-            above, fan_in, fan_out = arrays[layer + 1], sizes[layer], sizes[layer + 1]
+        scaled = np.multiply(network.params, plan.scales, dtype=np.float32)
+        for (start, stop, fan_out), name, above in zip(plan.blocks, names, layers, strict=True):
+            weights = scaled[start:stop].reshape(-1, fan_out)
             units = above[:fan_out]
-            if layer < last:
+            if above.shape[0] > fan_out:
                 above[-1] = 1.0
-            if not (
-                layer == 0
+            if (
+                below is columns
                 and name in EXP_SCALE
-                and grid.halves
                 and n_points >= SEPARABLE_MIN_POINTS
-                and separable_denominator(network.blocks[0], grid, EXP_SCALE[name], units)
+                and separable_denominator(weights, grid, units)
             ):
-                start = network.offsets[layer]
-                weights = scaled[start : start + (fan_in + 1) * fan_out].reshape(-1, fan_out)
+                from_denominator(name, units)
+            else:
                 np.matmul(weights.T, below, out=units)
                 activate(name, units, grid.zeros)
-            else:
-                from_denominator(name, units)
             below = above
-    for buffer in pooled:
-        _give(buffer)
-    if keep_hidden:
-        return [array[: rows[index] - (0 < index <= last)] for index, array in enumerate(arrays)]
-    return [arrays[-1]]
+    if scratch is not None:
+        _give(scratch)
+        return [layers[-1]]
+    np.copyto(fresh[: plan.rows[0]], columns[:-1])
+    return [fresh[a:b] for a, b in plan.handed]

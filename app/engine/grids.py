@@ -9,15 +9,14 @@ as rows in float64, and drawing needs no more than float32.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from app.engine.datasets import DOMAIN
 from app.engine.features import make_features_columns
-from app.engine.grid_layers import EXP_SCALE, layer_outputs
+from app.engine.grid_layers import layer_outputs
 from app.engine.network import Network
 
 
@@ -33,19 +32,20 @@ class GridFeatures:
     """A grid's input features, computed once per resolution and feature list.
 
     ``columns`` (k + 1, R²) float32 has a last row of ones. When every feature depends on x
-    alone or on y alone, ``halves[s]`` (k + 1, 2R) float64 is such that
-    ``Wb.T @ halves[s]`` = s · [A | B] with A(x) + B(y) = z = Wb.T @ [features; 1] for any
-    layer ``Wb`` — both halves centred (each carries half of z's mean), so that their exps
-    stay in range; otherwise ``halves`` is empty.
+    alone or on y alone, ``halves`` (k + 1, 4R) float32 is such that for any layer ``Wb``
+    ``Wb.T @ halves`` = [B | 0 | A | 0] with A(x) + B(y) = z = Wb.T @ [features; 1], A and
+    B centred (each carries half of z's mean) so that their exps stay in range; the zero
+    blocks become the rows of ones of a rank-2 product after the exp (``grid_layers``).
+    Otherwise ``halves`` is None.
     """
 
     resolution: int
     columns: np.ndarray
     xs: np.ndarray
     ys: np.ndarray
-    halves: dict[float, np.ndarray] = field(default_factory=dict)
+    halves: np.ndarray | None
     #: a row of R² zeros (read-only), for relu as one np.maximum over two contiguous rows
-    zeros: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    zeros: np.ndarray
 
 
 def grid_features(resolution: int, feature_names: Sequence[str]) -> GridFeatures:
@@ -58,27 +58,27 @@ def grid_features(resolution: int, feature_names: Sequence[str]) -> GridFeatures
     columns = np.ones((len(feature_names) + 1, resolution * resolution), dtype=np.float32)
     columns[:-1] = exact
     halves = _halves(exact.reshape(-1, resolution, resolution))
-    scaled = {} if halves is None else {s: s * halves for s in EXP_SCALE.values()}
     zeros = np.zeros(resolution * resolution, dtype=np.float32)
     zeros.flags.writeable = False
-    return GridFeatures(resolution, columns, xs, ys, scaled, zeros)
+    return GridFeatures(resolution, columns, xs, ys, halves, zeros)
 
 
 def _halves(features: np.ndarray) -> np.ndarray | None:
-    """(k + 1, 2R): each feature split into an x part and a y part, or None if one mixes."""
+    """(k + 1, 4R) float32: each feature split into a y and an x part, or None if one mixes."""
     k, resolution, _ = features.shape
-    halves = np.full((k + 1, 2, resolution), 0.5)  # the bias row: half on each side
+    halves = np.zeros((k + 1, 4, resolution))  # blocks: y part, 0, x part, 0
+    halves[-1, ::2] = 0.5  # the bias row: half on each side
     for row, values in enumerate(features):
         if np.all(values == values[:1]):  # the same in every grid row: x only
-            along, side = values[0], 0
+            along, side = values[0], 2
         elif np.all(values == values[:, :1]):  # y only
-            along, side = values[:, 0], 1
+            along, side = values[:, 0], 0
         else:
             return None
         mean = along.mean()
         halves[row, side] = along - mean / 2
-        halves[row, 1 - side] = mean / 2
-    return halves.reshape(k + 1, 2 * resolution)
+        halves[row, 2 - side] = mean / 2
+    return halves.reshape(k + 1, 4 * resolution).astype(np.float32)
 
 
 #: |feature| on the domain is at most 36 (x1², x2², x1·x2 at the corners)
@@ -91,16 +91,13 @@ def cannot_overflow(network: Network) -> bool:
     """True when no unit can leave float32's range: then no grid value can be inf or NaN.
 
     Every activation has |f(z)| <= max(|z|, 1), so with every |parameter| <= p, layer l + 1
-    is bounded by (fan_in + 1) · p · max(bound of layer l, 1). p is taken as the parameters'
-    Euclidean norm: one BLAS call, cheaper here than a max of absolute values.
+    is bounded by (fan_in + 1) · p · max(bound of layer l, 1).
     """
-    params = network.params
-    with np.errstate(all="ignore"):
-        largest = math.sqrt(np.dot(params, params))  # inf or NaN: then False
+    largest = float(np.abs(network.params).max())  # NaN if any parameter is: then False
     bound = FEATURE_BOUND
     for fan_in in network.layer_sizes[:-1]:
         bound = (fan_in + 1) * largest * max(bound, 1.0)
-    return bound < SAFE_BOUND
+    return bool(bound < SAFE_BOUND)
 
 
 def finite_or_clipped(values: np.ndarray) -> np.ndarray:
