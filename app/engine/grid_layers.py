@@ -58,16 +58,24 @@ def from_denominator(name: str, units: np.ndarray) -> None:
         np.divide(1.0, units, out=units)
 
 
-def activate(name: str, units: np.ndarray, zeros: np.ndarray) -> None:
-    """Apply the unit ``name`` in place to ``units`` (n_units, N): s · z for the exp forms.
+@lru_cache(maxsize=8)
+def zeros(n_points: int) -> np.ndarray:
+    """A shared read-only row of zeros, for relu.
 
-    ``zeros`` is a row of N zeros: np.maximum against a contiguous row runs ~4x faster on
-    float32 than against the scalar 0 (and ~2x faster than np.clip).
+    np.maximum against a contiguous row runs ~4x faster on float32 than against the scalar
+    0 (and ~2x faster than np.clip).
     """
+    row = np.zeros(n_points, dtype=np.float32)
+    row.flags.writeable = False
+    return row
+
+
+def activate(name: str, units: np.ndarray) -> None:
+    """Apply the unit ``name`` in place to ``units`` (n_units, N): s · z for the exp forms."""
     if name in EXP_SCALE:
         exp_form(name, units)
     elif name == "relu":
-        np.maximum(units, zeros, out=units)
+        np.maximum(units, zeros(units.shape[1]), out=units)
     elif name == "softmax":
         units -= units.max(axis=0)
         np.exp(units, out=units)
@@ -200,7 +208,7 @@ def layer_outputs(
                 from_denominator(name, units)
             else:
                 np.matmul(weights.T, below, out=units)
-                activate(name, units, grid.zeros)
+                activate(name, units)
             below = above
     if scratch is not None:
         _give(scratch)

@@ -44,8 +44,6 @@ class GridFeatures:
     xs: np.ndarray
     ys: np.ndarray
     halves: np.ndarray | None
-    #: a row of R² zeros (read-only), for relu as one np.maximum over two contiguous rows
-    zeros: np.ndarray
 
 
 def grid_features(resolution: int, feature_names: Sequence[str]) -> GridFeatures:
@@ -58,9 +56,7 @@ def grid_features(resolution: int, feature_names: Sequence[str]) -> GridFeatures
     columns = np.ones((len(feature_names) + 1, resolution * resolution), dtype=np.float32)
     columns[:-1] = exact
     halves = _halves(exact.reshape(-1, resolution, resolution))
-    zeros = np.zeros(resolution * resolution, dtype=np.float32)
-    zeros.flags.writeable = False
-    return GridFeatures(resolution, columns, xs, ys, halves, zeros)
+    return GridFeatures(resolution, columns, xs, ys, halves)
 
 
 def _halves(features: np.ndarray) -> np.ndarray | None:
