@@ -12,6 +12,9 @@ from app.schemas import ConfigUpdate
 # Edited weights and biases stay in a range a person would type into the page.
 MAX_EDITED_PARAMETER = 1000.0
 MAX_INDEX = 1000
+# JSON nested deeper than the parser's recursion limit (a ~2 kB message can be) is refused.
+TOO_DEEP = "expected a JSON object of ordinary depth, got nesting too deep to read"
+SHOWN_CHARACTERS = 80  # of an offending value, in an error message
 
 Index = Annotated[int, Field(ge=0, le=MAX_INDEX)]
 ParameterValue = Annotated[
@@ -119,20 +122,34 @@ def _describe(error: ValidationError) -> BadMessage:
 def _expected(error: Any) -> str:
     """ "expected …, got …" from one pydantic error."""
     message = str(error["msg"])
-    shown = json.dumps(error.get("input"))[:80]
+    shown = _shown(error.get("input"))
     if message.startswith("Input should be "):
         return f"expected {message.removeprefix('Input should be ')}, got {shown}"
     return f"{message[:1].lower()}{message[1:]}, got {shown}"
 
 
+def _shown(value: Any) -> str:
+    """The start of a value's JSON, for an error message; never raises (deep or odd input)."""
+    try:
+        return json.dumps(value)[:SHOWN_CHARACTERS]
+    except (ValueError, TypeError, RecursionError):
+        return f"a {type(value).__name__} nested too deeply to show"
+
+
 def parse_message(text: str | None, max_length: int) -> Any:
-    """One client message, validated; raises BadMessage saying what was expected."""
+    """One client message, validated; raises BadMessage saying what was expected.
+
+    Whatever the text holds (nesting deeper than the parser's recursion limit included), the
+    only exception meant to leave is BadMessage; the route still guards against any other.
+    """
     if text is None:
         raise BadMessage("expected a text message holding a JSON object, got binary data")
     if len(text) > max_length:
         raise BadMessage(f"expected a message of at most {max_length} characters, got {len(text)}")
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise BadMessage(TOO_DEEP) from None
     except ValueError:
         raise BadMessage(f"expected a JSON object, got {text[:40]!r}") from None
     if not isinstance(data, dict):
@@ -141,6 +158,8 @@ def parse_message(text: str | None, max_length: int) -> Any:
         return _ADAPTER.validate_python(data)
     except ValidationError as error:
         raise _describe(error) from None
+    except RecursionError:
+        raise BadMessage(TOO_DEEP) from None
 
 
 def config_changes(raw: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +176,8 @@ def config_changes(raw: dict[str, Any]) -> dict[str, Any]:
         if first["type"] == "extra_forbidden":
             raise BadMessage(f"{path}: not a config field", path) from None
         raise BadMessage(f"{path}: {_expected(first)}", path) from None
+    except RecursionError:
+        raise BadMessage(f"config: {TOO_DEEP}", "config") from None
 
 
 def field_path(loc: tuple[str | int, ...] | list[str | int]) -> str:

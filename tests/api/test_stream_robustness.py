@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from fastapi import FastAPI
@@ -20,7 +22,10 @@ from stream_helpers import (
     send,
 )
 
+from app.api import stream_messages
+from app.api.routes import stream as stream_route
 from app.api.routes.stream import StreamConnection
+from app.api.stream_messages import BadMessage, config_changes, parse_message
 from app.config import Settings
 from app.main import create_app
 
@@ -142,3 +147,75 @@ def test_frames_asked_for_come_no_faster_than_max_fps_and_big_messages_are_refus
             elapsed = time.monotonic() - started
     assert seqs == list(range(6))
     assert elapsed >= 5 / 20  # six frames, at least 1/max_fps apart
+
+
+def test_deeply_nested_and_binary_messages_get_errors_and_the_socket_stays_usable(
+    client: TestClient,
+) -> None:
+    session_id = new_session(client, dataset="xor", hidden_layers=[3])
+    nested = "[" * 1000 + "]" * 1000  # json.loads raises RecursionError, not ValueError
+    deep_value = '{"type": "step", "unit": ' + "[" * 900 + "]" * 900 + "}"
+    deep_config = '{"type": "update", "config": {"points": ' + "[" * 900 + "]" * 900 + "}}"
+    with connect(client, session_id) as ws:
+        receive(ws)
+        for message in (nested, '{"a": ' * 1000 + "1" + "}" * 1000, deep_value, deep_config):
+            ws.send_text(message)
+            error = receive(ws)
+            assert error["type"] == "error" and error["message"], message[:40]
+        ws.send_bytes(b"\xff\xfe not text")
+        error = receive(ws)
+        assert error["type"] == "error" and "binary" in error["message"]
+        send(ws, {"type": "step"})
+        header, payload = receive_frame(ws)
+        assert header["state"]["iteration"] == 1 and len(payload) == header["byte_length"]
+    assert client.get(f"/api/sessions/{session_id}").json()["state"]["iteration"] == 1
+
+
+def deeply_nested(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def call_at_depth(frames: int, function: Callable[[], object]) -> object:
+    """Call ``function`` with ``frames`` extra frames on the stack (less recursion left)."""
+    return function() if frames == 0 else call_at_depth(frames - 1, function)
+
+
+@pytest.mark.parametrize("frames", [0, 300, 600])
+def test_parsing_client_input_raises_only_bad_message_however_deep(frames: int) -> None:
+    messages = [
+        "[" * 1000 + "]" * 1000,
+        '{"type": "step", "unit": ' + "[" * 500 + "]" * 500 + "}",
+        '{"type": "update", "config": {"points": ' + "[" * 500 + "]" * 500 + "}}",
+    ]
+    for text in messages:
+        with pytest.raises(BadMessage):
+            command = call_at_depth(frames, partial(parse_message, text, 10**6))
+            assert isinstance(command, stream_messages.Update), text[:30]
+            call_at_depth(frames, partial(config_changes, command.config))
+    with pytest.raises(BadMessage, match="config"):
+        config_changes({"points": {"x": deeply_nested(5000), "y": []}})
+    shown = stream_messages._expected({"msg": "Input should be a number",
+                                       "input": deeply_nested(5000)})  # fmt: skip
+    assert shown.startswith("expected a number, got ")
+
+
+def test_an_unexpected_parsing_failure_is_answered_and_the_socket_stays_up(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(text: str | None, max_length: int) -> object:
+        if text is not None and "boom" in text:
+            raise TypeError("a bug in parsing")
+        return parse_message(text, max_length)
+
+    monkeypatch.setattr(stream_route, "parse_message", broken)
+    session_id = new_session(client, dataset="xor")
+    with connect(client, session_id) as ws:
+        receive(ws)
+        ws.send_text('{"type": "boom"}')
+        error = receive(ws)
+        assert error["type"] == "error" and "could not be read" in error["message"]
+        send(ws, {"type": "step"})
+        assert receive_frame(ws)[0]["state"]["iteration"] == 1

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import anyio
@@ -125,14 +125,22 @@ class StreamConnection:
                     break
                 if message["type"] == "websocket.disconnect":
                     break
-                try:
-                    command: Any = parse_message(message.get("text"), self.max_message)
-                except BadMessage as error:
-                    command = error
+                command = self.read_command(message)
                 await self.commands.put(command)
                 self.wakeup.set()
         finally:
             scope.cancel()
+
+    def read_command(self, message: Mapping[str, Any]) -> Any:
+        """A validated command, or the BadMessage to answer with; never raises."""
+        try:
+            return parse_message(message.get("text"), self.max_message)
+        except BadMessage as error:
+            return error
+        except Exception:  # whatever the client sent, the connection stays up
+            logger.exception("could not read a stream message")
+            return BadMessage("expected a JSON object with a 'type', got a message that could "
+                              "not be read")  # fmt: skip
 
     async def drive_loop(self, scope: anyio.CancelScope) -> None:
         try:
