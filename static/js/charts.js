@@ -1,7 +1,8 @@
 // Line charts on one canvas each: loss and accuracy (train and test) and the gradient-flow
 // panel (one line per weight layer, log scale). Hovering shows the values under the pointer.
 
-const PAD = { left: 40, right: 10, top: 20, bottom: 14 };
+const PAD = { left: 40, right: 10, top: 20, bottom: 14 }; // left grows to fit wider y labels
+const LABEL_GAP = 6;
 const MAX_POINTS = 1200; // beyond this the history is thinned to every other point
 const GRID = "#e6e8eb";
 const TEXT = "#5f656d";
@@ -14,10 +15,10 @@ export const LAYER_COLORS = [
   "#c4d92c",
 ];
 
-/** A short number for axes and read-outs: 0.431, 12.5, 3e+12. */
+/** A short number for axes and read-outs: 0.431, 12.5, 3e12, 2e-5. */
 export function compact(v) {
   const size = Math.abs(v);
-  if (size !== 0 && (size >= 1e4 || size < 1e-3)) return v.toExponential(0);
+  if (size !== 0 && (size >= 1e4 || size < 1e-3)) return v.toExponential(0).replace("e+", "e");
   return Number(v.toPrecision(3)).toString();
 }
 
@@ -130,41 +131,45 @@ export class LineChart {
     context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     context.clearRect(0, 0, width, height);
     context.font = FONT;
+    const [yLow, yHigh] = this.#yRange();
+    const ticks = this.log ? this.#logTicks(yLow, yHigh) : [yLow, (yLow + yHigh) / 2, yHigh];
+    const labels = ticks.map((t) => (this.log ? `1e${Math.round(Math.log10(t))}` : this.format(t)));
+    // The axis takes the room its widest label needs (a diverging loss reaches 1e302).
+    const left = Math.max(PAD.left, Math.ceil(Math.max(...labels.map((l) => context.measureText(l).width))) + 2 * LABEL_GAP);
+    this.left = left;
     const legendRows = this.#legend();
     const top = PAD.top + (legendRows - 1) * LEGEND_ROW;
-    const plotW = width - PAD.left - PAD.right;
+    const plotW = width - left - PAD.right;
     const plotH = height - top - PAD.bottom;
-    const [yLow, yHigh] = this.#yRange();
     const toY = this.log
       ? (v) => top + plotH * (1 - Math.log10(v / yLow) / Math.log10(yHigh / yLow))
       : (v) => top + plotH * (1 - (v - yLow) / (yHigh - yLow));
     const n = this.xs.length;
     const x0 = n ? this.xs[0] : 0;
     const span = n > 1 ? this.xs[n - 1] - x0 : 1;
-    const toX = (x) => PAD.left + (plotW * (x - x0)) / span;
+    const toX = (x) => left + (plotW * (x - x0)) / span;
 
     context.lineWidth = 1;
     context.strokeStyle = GRID;
     context.fillStyle = TEXT;
     context.textAlign = "right";
     context.textBaseline = "middle";
-    const ticks = this.log ? this.#logTicks(yLow, yHigh) : [yLow, (yLow + yHigh) / 2, yHigh];
-    for (const tick of ticks) {
+    ticks.forEach((tick, i) => {
       const y = Math.round(toY(tick)) + 0.5;
       context.beginPath();
-      context.moveTo(PAD.left, y);
+      context.moveTo(left, y);
       context.lineTo(width - PAD.right, y);
       context.stroke();
-      context.fillText(this.log ? `1e${Math.round(Math.log10(tick))}` : this.format(tick), PAD.left - 4, y);
-    }
+      context.fillText(labels[i], left - LABEL_GAP, y);
+    });
     const plotted = this.series.some((s) => this.values[s.key].some((v) => v !== null));
     if (!plotted && this.empty) {
       const textWidth = context.measureText(this.empty).width;
       context.fillStyle = "rgba(246,247,248,0.95)";
-      context.fillRect(PAD.left + (plotW - textWidth) / 2 - 6, top + plotH / 2 - 8, textWidth + 12, 16);
+      context.fillRect(left + (plotW - textWidth) / 2 - 6, top + plotH / 2 - 8, textWidth + 12, 16);
       context.textAlign = "center";
       context.fillStyle = TEXT;
-      context.fillText(this.empty, PAD.left + plotW / 2, top + plotH / 2);
+      context.fillText(this.empty, left + plotW / 2, top + plotH / 2);
     }
     if (n === 0) return;
 
@@ -194,7 +199,7 @@ export class LineChart {
     context.textBaseline = "bottom";
     context.fillStyle = TEXT;
     context.fillText(`epoch ${this.epochs[n - 1]}`, width - PAD.right, height);
-    if (this.hoverX !== null && this.hoverX >= PAD.left) this.#drawHover(toX, n, top);
+    if (this.hoverX !== null && this.hoverX >= left) this.#drawHover(toX, n, top);
   }
 
   #logTicks(low, high) {
@@ -209,14 +214,14 @@ export class LineChart {
   /** Series names across the top, wrapping onto more rows if needed; returns the row count. */
   #legend() {
     const context = this.context;
-    let x = PAD.left;
+    let x = this.left;
     let y = 8;
     context.textAlign = "left";
     context.textBaseline = "middle";
     for (const s of this.series) {
       const w = 24 + context.measureText(s.label).width;
-      if (x > PAD.left && x + w > this.width - PAD.right) {
-        x = PAD.left;
+      if (x > this.left && x + w > this.width - PAD.right) {
+        x = this.left;
         y += LEGEND_ROW;
       }
       context.strokeStyle = s.color;
