@@ -41,7 +41,7 @@ export class LinkEditor {
       this.#apply();
     });
     this.input.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.close();
+      if (event.key === "Escape") this.close({ restore: true });
     });
     this.form.addEventListener("focusout", (event) => {
       if (!this.form.contains(event.relatedTarget)) this.close();
@@ -96,7 +96,8 @@ export class LinkEditor {
 
   #hover(item, event) {
     this.hovered = item;
-    this.tooltip.textContent = `${this.#text(item)} — click to edit`;
+    this.hint = "click to edit";
+    this.tooltip.textContent = `${this.#text(item)} — ${this.hint}`;
     this.tooltip.hidden = false;
     this.#place(this.tooltip, event);
   }
@@ -106,15 +107,30 @@ export class LinkEditor {
     this.tooltip.hidden = true;
   }
 
+  /** The read-out for a keyboard-highlighted item at `point` ({clientX, clientY}); returns its text. */
+  show(item, point) {
+    this.#hover(item, point);
+    this.hint = "Enter to edit";
+    this.tooltip.textContent = `${this.#text(item)} — ${this.hint}`;
+    return this.#text(item);
+  }
+
+  hide() {
+    this.#unhover();
+  }
+
   /** Keep the tooltip's number live while training changes it. */
   refresh() {
     if (this.hovered && !this.tooltip.hidden) {
-      this.tooltip.textContent = `${this.#text(this.hovered)} — click to edit`;
+      this.tooltip.textContent = `${this.#text(this.hovered)} — ${this.hint}`;
     }
   }
 
-  open(item, event) {
+  /** Open the editor at `event` (a pointer event or {clientX, clientY}); `returnFocus` gets
+   *  the focus back when the edit is applied or cancelled (opened from the keyboard). */
+  open(item, event, { returnFocus = null } = {}) {
     this.#unhover();
+    this.returnFocus = returnFocus;
     this.editing = item;
     const { value, label } = item.describe(...item.args);
     this.caption.textContent = `${item.kind === "weight" ? "Weight" : "Bias"} ${label}`;
@@ -126,9 +142,12 @@ export class LinkEditor {
     this.input.select();
   }
 
-  close() {
+  close({ restore = false } = {}) {
     this.editing = null;
+    const back = restore ? this.returnFocus : null;
+    this.returnFocus = null;
     this.form.hidden = true;
+    back?.focus();
   }
 
   #apply() {
@@ -138,6 +157,6 @@ export class LinkEditor {
     const [a, b, c] = this.editing.args;
     if (this.editing.kind === "weight") this.hooks.onSetWeight(a, b, c, value);
     else this.hooks.onSetBias(a, b, value);
-    this.close();
+    this.close({ restore: true });
   }
 }

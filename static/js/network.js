@@ -8,6 +8,10 @@ import { unitOffset } from "./frame.js";
 import { fillFunction } from "./heatmap.js";
 import { FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS } from "./state.js";
 import { LinkEditor } from "./network-edit.js";
+import { DiagramKeys } from "./network-keys.js";
+import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./units.js";
+
+export { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName };
 
 const SVG = "http://www.w3.org/2000/svg";
 const ROW_PITCH = 50; // vertical distance between node centres
@@ -15,24 +19,6 @@ const TOP = 6;
 const LABEL_WIDTH = 58; // room for the feature names left of the feature nodes
 const FEATURE_THUMBNAIL = 32;
 const MAX_LINK_WIDTH = 7;
-
-export const FEATURE_LABELS = {
-  x1: "X₁", x2: "X₂", x1_sq: "X₁²", x2_sq: "X₂²", x1_x2: "X₁X₂", sin_x1: "sin(X₁)",
-  sin_x2: "sin(X₂)",
-};
-// Each feature as a function of (x1, x2), with the |value| that maps to full colour.
-export const FEATURE_FUNCTIONS = {
-  x1: [(x) => x, 6], x2: [(x, y) => y, 6], x1_sq: [(x) => x * x, 36],
-  x2_sq: [(x, y) => y * y, 36], x1_x2: [(x, y) => x * y, 36],
-  sin_x1: [(x) => Math.sin(x), 1], sin_x2: [(x, y) => Math.sin(y), 1],
-};
-
-export function unitName(layerSizes, layerIndex, unit) {
-  if (layerIndex === layerSizes.length - 1) {
-    return layerSizes[layerIndex] > 1 ? `Output ${unit}` : "Output";
-  }
-  return `Neuron ${layerIndex}.${unit + 1}`;
-}
 
 function element(tag, className, attributes = {}) {
   const node = document.createElement(tag);
@@ -55,6 +41,7 @@ export class NetworkView {
     this.columns = root.querySelector(".net-columns");
     this.body = root.querySelector(".net-body");
     this.editor = new LinkEditor(root, this.body, hooks);
+    this.keys = new DiagramKeys(this.body, this.editor);
     this.lastWeights = null;
     this.lastBiases = null;
     this.header.querySelector(".layers-add").addEventListener("click", () => hooks.onLayers(+1));
@@ -109,10 +96,13 @@ export class NetworkView {
       return [columnX(layerIndex), rowY(unit)];
     };
     this.links = [];
+    this.hitPaths = [];
     for (let l = 0; l < sizes.length - 1; l++) {
       const layerLinks = [];
+      const layerHits = [];
       for (let i = 0; i < sizes[l]; i++) {
         const row = [];
+        const hitRow = [];
         const [x1, y1] = position(l, i);
         for (let j = 0; j < sizes[l + 1]; j++) {
           const [x2, y2] = position(l + 1, j);
@@ -132,15 +122,19 @@ export class NetworkView {
           hit.dataset.to = j;
           hits.append(hit);
           row.push(path);
+          hitRow.push(hit);
         }
         layerLinks.push(row);
+        layerHits.push(hitRow);
       }
       this.links.push(layerLinks);
+      this.hitPaths.push(layerHits);
     }
-    this.editor.attachLinks(hits, (l, i, j) => ({
+    const describeLink = (l, i, j) => ({
       value: this.lastWeights?.[l]?.[i]?.[j],
       label: `${this.#unitLabel(l, i)} → ${this.#unitLabel(l + 1, j)}`,
-    }));
+    });
+    this.editor.attachLinks(hits, describeLink);
 
     this.#buildFeatureNodes(features, columnX, rowY, node);
     this.thumbnails = [null];
@@ -159,7 +153,8 @@ export class NetworkView {
         box.append(canvas);
         box.addEventListener("pointerenter", () => this.hooks.onHover({ kind: "unit", layerIndex: l, unit: j }));
         box.addEventListener("pointerleave", () => this.hooks.onHover(null));
-        const bias = element("button", "bias", { type: "button", "aria-label": `Bias of ${name}` });
+        // One tab stop for the whole diagram (network-keys.js), not one per bias.
+        const bias = element("button", "bias", { type: "button", tabindex: "-1", "aria-label": `Bias of ${name}` });
         bias.dataset.layer = l - 1;
         bias.dataset.neuron = j;
         box.append(bias);
@@ -170,10 +165,17 @@ export class NetworkView {
       this.thumbnails.push(canvases);
       this.biasMarks.push(marks);
     }
-    this.editor.attachBiases(this.biasMarks, (l, j) => ({
-      value: this.lastBiases?.[l]?.[j],
-      label: unitName(sizes, l + 1, j),
-    }));
+    const describeBias = (l, j) => ({ value: this.lastBiases?.[l]?.[j], label: unitName(sizes, l + 1, j) });
+    this.editor.attachBiases(this.biasMarks, describeBias);
+    // Keyboard order: per weight layer, each neuron's incoming links, then its bias.
+    this.keys.setColumns(
+      this.hitPaths.map((layerHits, l) =>
+        this.biasMarks[l].flatMap((mark, j) => [
+          ...layerHits.map((hitRow, i) => ({ kind: "weight", describe: describeLink, args: [l, i, j], element: hitRow[j] })),
+          { kind: "bias", describe: describeBias, args: [l, j], element: mark },
+        ]),
+      ),
+    );
     if (this.lastFrame) this.update(...this.lastFrame);
   }
 
