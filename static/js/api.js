@@ -50,6 +50,8 @@ export const api = {
   createSession: (config) => request("POST", "/api/sessions", config),
   getSession: (id) => request("GET", `/api/sessions/${id}`),
   data: (id) => request("GET", `/api/sessions/${id}/data`),
+  model: (id) => request("GET", `/api/sessions/${id}/model`),
+  loadModel: (id, document) => request("PUT", `/api/sessions/${id}/model`, document),
   deleteSession: (id) => request("DELETE", `/api/sessions/${id}`),
   /** Fire-and-forget delete that survives page unload. */
   dropSession(id) {

@@ -14,6 +14,9 @@ const LABELS = {
   classification: "Classification", regression: "Regression",
 };
 const PREVIEW_SIZE = 44;
+const CUSTOM_DESCRIPTION =
+  "Your own points: click the plot to add one, shift-click or right-click to remove. " +
+  "Kept in this browser (the link only says “custom”).";
 
 const $ = (id) => document.getElementById(id);
 
@@ -122,7 +125,9 @@ export class Controls {
     const picker = $("datasets");
     picker.replaceChildren();
     this.previews = new Map();
-    for (const d of this.datasets) {
+    // The person's own points come last, offered for either problem type.
+    const custom = { name: "custom", problem: "any", description: CUSTOM_DESCRIPTION };
+    for (const d of [...this.datasets, custom]) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "dataset";
@@ -152,6 +157,14 @@ export class Controls {
     const size = canvas.width;
     context.fillStyle = "#f4f5f6";
     context.fillRect(0, 0, size, size);
+    if (data.x.length === 0) {
+      context.fillStyle = "#9aa1a8";
+      context.font = `${Math.round(size / 2)}px system-ui, sans-serif`;
+      context.textAlign = "center";
+      context.textBaseline = "middle";
+      context.fillText("+", size / 2, size / 2);
+      return;
+    }
     const range = problem === "regression" ? Math.max(1e-9, ...data.y.map(Math.abs)) : 1;
     const radius = Math.max(1, size / 40);
     for (let i = 0; i < data.x.length; i++) {
@@ -166,6 +179,7 @@ export class Controls {
   }
 
   description(name) {
+    if (name === "custom") return CUSTOM_DESCRIPTION;
     return this.datasets.find((d) => d.name === name)?.description ?? "";
   }
 
@@ -193,13 +207,19 @@ export class Controls {
     $("n_classes_row").hidden = dataset !== "blobs";
     $("seed").value = String(s.get("seed"));
     $("data_seed").value = String(s.get("data_seed"));
-    $("show_test").checked = s.get("show_test");
+    // Custom mode shows every point (test ones outlined dark) so that each can be edited.
+    const custom = dataset === "custom";
+    $("show_test").checked = custom || s.get("show_test");
+    $("show_test").disabled = custom;
+    $("show_test").parentElement.title = custom ? "Custom data: every point is shown, so it can be edited" : "";
+    $("noise_row").hidden = custom;
+    $("regenerate").hidden = custom;
     $("discretize").checked = s.get("discretize");
     for (const button of $("datasets").children) {
       const selected = button.dataset.name === dataset;
       button.setAttribute("aria-checked", String(selected));
       button.tabIndex = selected ? 0 : -1;
-      button.hidden = button.dataset.problem !== problem;
+      button.hidden = button.dataset.problem !== problem && button.dataset.problem !== "any";
     }
     $("dataset-description").textContent = this.description(dataset);
   }
@@ -212,11 +232,12 @@ export class Controls {
     button.title = playing ? "Pause (space)" : "Play (space)";
   }
 
-  setCounters(state) {
+  /** Epoch and iteration; `ipe` null hides the iterations per epoch (no data of the person's yet). */
+  setCounters(state, ipe = state.iterations_per_epoch) {
     $("epoch").textContent = state.epoch.toLocaleString("en-US");
     $("iteration").textContent = state.iteration.toLocaleString("en-US");
-    const ipe = state.iterations_per_epoch;
-    $("ipe").textContent = `${ipe.toLocaleString("en-US")} iteration${ipe === 1 ? "" : "s"} / epoch`;
+    $("ipe").textContent =
+      ipe === null ? "— iterations / epoch" : `${ipe.toLocaleString("en-US")} iteration${ipe === 1 ? "" : "s"} / epoch`;
   }
 
   setMetrics(state, problem) {

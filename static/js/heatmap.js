@@ -116,13 +116,16 @@ export class Heatmap {
     if (!colorOf) return;
     context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     context.lineWidth = 1;
+    // A handful of points (drawn by hand) get bigger marks than a generated cloud.
+    const count = (train?.x.length ?? 0) + (test?.x.length ?? 0);
+    const radius = count <= 50 ? 2 * POINT_RADIUS - 1 : count <= 200 ? POINT_RADIUS + 1 : POINT_RADIUS;
     const draw = (split, stroke) => {
       if (!split) return;
       context.strokeStyle = stroke;
       for (let i = 0; i < split.x.length; i++) {
         const [px, py] = this.toPixel(split.x[i][0], split.x[i][1]);
         context.beginPath();
-        context.arc(px, py, POINT_RADIUS, 0, 2 * Math.PI);
+        context.arc(px, py, radius, 0, 2 * Math.PI);
         context.fillStyle = colorOf(split.y[i]);
         context.fill();
         context.stroke();
@@ -135,6 +138,13 @@ export class Heatmap {
   toPixel(x, y) {
     const span = DOMAIN[1] - DOMAIN[0];
     return [((x - DOMAIN[0]) / span) * this.size, ((DOMAIN[1] - y) / span) * this.size];
+  }
+
+  /** Plot pixel (CSS px from the plot's top left) → data coordinates, clamped to the domain. */
+  toData(px, py) {
+    const span = DOMAIN[1] - DOMAIN[0];
+    const clamp = (v) => Math.max(DOMAIN[0], Math.min(DOMAIN[1], v));
+    return [clamp(DOMAIN[0] + (px / this.size) * span), clamp(DOMAIN[1] - (py / this.size) * span)];
   }
 
   render() {

@@ -1,13 +1,14 @@
 // Wires the page together: URL state → controls, session and stream → drawings.
-// Frames are only painted from requestAnimationFrame, and only the latest one: a page that
-// cannot keep up skips frames instead of falling behind.
 
 import { ApiError, Connection, StreamClient, api } from "./api.js";
 import { Controls } from "./controls.js";
-import { FrameScales } from "./frame.js";
+import { CustomMode } from "./custom-mode.js";
+import { ModelFiles } from "./model-io.js";
 import { NetworkView } from "./network.js";
 import { OutputView } from "./output.js";
+import { FramePainter } from "./painter.js";
 import { DatasetPreviews } from "./previews.js";
+import { bindShortcuts } from "./shortcuts.js";
 import {
   FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS, SERVER_FIELDS, UrlState, problemOf,
 } from "./state.js";
@@ -15,7 +16,7 @@ import { StatusLine } from "./status.js";
 
 const STREAM = { fps: 60, resolution: 100, thumbnail_resolution: 32 };
 const NEW_LAYER_SIZE = 2;
-const DATA_FIELDS = ["dataset", "n_samples", "noise", "train_ratio", "data_seed", "n_classes"];
+const DATA_FIELDS = ["dataset", "n_samples", "noise", "train_ratio", "data_seed", "n_classes", "points"];
 
 const $ = (id) => document.getElementById(id);
 const state = new UrlState();
@@ -23,25 +24,23 @@ state.writeUrl();
 const status = new StatusLine($("status"), $("connection"), $("plot-overlay"));
 const output = new OutputView();
 let datasets = [];
-let latest = null; // newest frame received
-let painted = null; // frame on screen
-let paintScheduled = false;
-let playing = false;
 let dataKey = null;
 let dataRequest = 0;
-// Counters for anyone tuning the page (read `nnPlayground.stats` in the console).
-const stats = { framesReceived: 0, framesPainted: 0, paintMs: 0 };
-window.nnPlayground = { stats };
+let serverData = null; // the session's points as the server last sent them
 
 const dataKeyOf = (config) => JSON.stringify(DATA_FIELDS.map((f) => config[f]));
+const isCustom = () => state.get("dataset") === "custom";
 
 function outputUnits() {
+  if (isCustom()) return custom.outputUnits;
   const info = datasets.find((d) => d.name === state.get("dataset"));
   if (!info || info.problem === "regression" || !info.classes) {
     return state.get("dataset") === "blobs" ? state.get("n_classes") : 1;
   }
   return info.classes > 2 ? info.classes : 1;
 }
+
+const reshape = () => network.setShape(state.get("features"), state.get("hidden_layers"), outputUnits());
 
 const network = new NetworkView($("network"), {
   onToggleFeature(name) {
@@ -65,76 +64,159 @@ const network = new NetworkView($("network"), {
     hidden[layer] = Math.max(1, Math.min(MAX_NEURONS, hidden[layer] + delta));
     applySettings({ hidden_layers: hidden });
   },
-  onSetWeight(layer, from, to, value) {
-    send({ type: "set_weight", layer, from, to, value });
-  },
-  onSetBias(layer, neuron, value) {
-    send({ type: "set_bias", layer, neuron, value });
-  },
+  onSetWeight: (layer, from, to, value) => send({ type: "set_weight", layer, from, to, value }),
+  onSetBias: (layer, neuron, value) => send({ type: "set_bias", layer, neuron, value }),
   onHover(target) {
     output.setHover(target);
-    if (painted) paintMain(painted);
+    painter.repaint();
   },
 });
 
 const controls = new Controls(state, {
   onSettings: applySettings,
   onPlayToggle: togglePlay,
-  onStep: () => send({ type: "step", unit: "iteration" }),
+  onStep: () => step("iteration"),
   onReset: () => send({ type: "reset" }),
   onRegenerate() {
     const [seed] = crypto.getRandomValues(new Uint32Array(1));
     applySettings({ data_seed: seed });
   },
   onProblem(problem) {
+    if (isCustom()) {
+      custom.setProblem(problem);
+      controls.sync();
+      return;
+    }
     const first = datasets.find((d) => d.problem === problem && d.name !== "custom");
     if (first) applySettings({ dataset: first.name });
   },
 });
 
+const painter = new FramePainter({ state, controls, status, network, output }, () => custom.masked);
+window.nnPlayground = { stats: painter.stats };
 const previews = new DatasetPreviews(controls);
+
+const custom = new CustomMode(output.heatmap, {
+  active: isCustom,
+  send: (update) => stream.send({ type: "update", config: update }),
+  changed() {
+    showData();
+    reshape();
+    controls.sync();
+    controls.drawPreview("custom", custom.points, custom.points.problem);
+  },
+  status: (context) => status.setContext(context),
+  isPlaying: () => painter.playing,
+  pause: () => send({ type: "pause" }),
+  flash: (kind, text) => status.flash(kind, text),
+});
+
+new ModelFiles({
+  sessionId: () => stream.sessionId,
+  epoch: () => Number($("epoch").textContent.replace(/,/g, "")) || 0,
+  unavailable: () => (custom.masked ? "Draw some points first: the model is trained on them." : null),
+  loaded(session, name) {
+    if (session.config.dataset === "custom" && session.config.points) {
+      custom.adopt(session.config.points, session.config.problem);
+    }
+    const skipped = adoptConfig(session.config);
+    noteConfig(session.id, session.config);
+    stream.send({ type: "frame" });
+    const rebuilt = session.rebuilt ? " (the network was rebuilt to its shape)" : "";
+    const note = skipped.length ? ` The page cannot show ${skipped.join(", ")}; the server uses them.` : "";
+    status.flash("notice", `Loaded the model from ${name}${rebuilt}.${note}`);
+  },
+  flash: (kind, text) => status.flash(kind, text),
+});
 
 function send(message) {
   if (!stream.send(message)) status.flash("error", "Not connected: the change will apply once the page reconnects.");
 }
 
+/** Play and step need data to train on: in custom mode, points the server has. */
+function blockedByCustom() {
+  if (!isCustom() || custom.trainable) return false;
+  status.nudge(); // the status line already says what is missing
+  return true;
+}
+
 function togglePlay() {
-  send({ type: playing ? "pause" : "play" });
+  if (!painter.playing && blockedByCustom()) return;
+  send({ type: painter.playing ? "pause" : "play" });
+}
+
+function step(unit) {
+  if (!blockedByCustom()) send({ type: "step", unit });
+}
+
+/** Every config update goes through here: custom mode adds its points (or holds it back). */
+function sendUpdate(update) {
+  const prepared = custom.prepareUpdate(update);
+  if (prepared && Object.keys(prepared).length) stream.send({ type: "update", config: prepared });
 }
 
 /** One place where settings change: URL first, then the drawing, then the server. */
 function applySettings(changes) {
+  const previous = state.get("dataset");
   const changed = state.set(changes);
   if (!changed.length) return;
+  if (changed.includes("dataset") && isCustom()) custom.enter(serverData, problemOf(previous));
+  if (changed.includes("dataset")) {
+    custom.render();
+    showData();
+  }
   controls.sync();
-  network.setShape(state.get("features"), state.get("hidden_layers"), outputUnits());
+  reshape();
   const update = {};
   for (const name of changed) if (SERVER_FIELDS.includes(name)) update[name] = state.get(name);
-  if (Object.keys(update).length) stream.send({ type: "update", config: update });
+  if (Object.keys(update).length) sendUpdate(update);
   if (changed.includes("speed")) stream.send({ type: "stream", speed: Number(state.get("speed")) });
-  if (changed.includes("show_test")) output.setShowTest(state.get("show_test"));
+  if (changed.includes("show_test")) showData();
   if (changed.includes("discretize")) {
     output.discretize = state.get("discretize");
-    if (painted) paintMain(painted);
+    painter.repaint();
   }
+}
+
+/** Points on the plot: the server's, or in custom mode the person's (split as the server split them). */
+function showData() {
+  const dataset = state.get("dataset");
+  output.setShowTest(dataset === "custom" || state.get("show_test"));
+  if (dataset === "custom") output.setData(custom.display(serverData), custom.points.problem);
+  else if (serverData) output.setData(serverData, problemOf(dataset));
 }
 
 async function loadData(sessionId) {
   const token = ++dataRequest;
   try {
     const data = await api.data(sessionId);
-    if (token === dataRequest) output.setData(data, problemOf(state.get("dataset")));
+    if (token !== dataRequest) return;
+    serverData = data;
+    showData();
   } catch (error) {
     if (token === dataRequest) status.flash("error", `Could not load the data: ${error.message}`);
   }
 }
 
 function noteConfig(sessionId, config) {
+  serverConfig = config;
+  const catchUp = custom.noteServerConfig(config);
+  if (catchUp) stream.send({ type: "update", config: catchUp });
   const key = dataKeyOf(config);
   if (key !== dataKey) {
     dataKey = key;
     loadData(sessionId);
   }
+}
+
+/** Take a config the server holds as the page's settings; returns the fields it could not show. */
+function adoptConfig(config) {
+  state.adoptServerConfig(config);
+  custom.render();
+  controls.sync();
+  reshape();
+  showData();
+  return Object.keys(state.differences(config));
 }
 
 function describeChange(previous, config) {
@@ -145,9 +227,8 @@ function describeChange(previous, config) {
 let serverConfig = null;
 let sessionRecreated = false;
 const stream = new StreamClient({
-  sessionConfig: () => state.serverConfig(),
+  sessionConfig: () => custom.sessionConfig(state.serverConfig()),
   onSession(session, { recreated }) {
-    serverConfig = session.config;
     const link = $("session-link");
     link.href = `/api/sessions/${session.id}`;
     link.textContent = `GET /api/sessions/${session.id.slice(0, 8)}…`;
@@ -161,52 +242,29 @@ const stream = new StreamClient({
   },
   onMessage(message) {
     if (message.type === "hello") {
-      serverConfig = message.config;
       const missed = state.differences(message.config);
-      if (Object.keys(missed).length) stream.send({ type: "update", config: missed });
+      if (Object.keys(missed).length) sendUpdate(missed);
       noteConfig(message.id, message.config);
     } else if (message.type === "config") {
-      if (message.rebuilt) {
-        status.flash("notice", `Network rebuilt (${describeChange(serverConfig, message.config)} changed): counters back to 0.`);
+      const what = describeChange(serverConfig, message.config);
+      // A custom edit restarts the network every time; the status line already says so.
+      if (message.rebuilt && what !== "settings") {
+        const why = isCustom() && what === "dataset" ? "for your points" : `(${what} changed)`;
+        status.flash("notice", `Network rebuilt ${why}: counters back to 0.`);
       }
-      serverConfig = message.config;
       noteConfig(stream.sessionId, message.config);
     } else if (message.type === "error") {
       status.flash("error", message.message);
-      if (message.field && SERVER_FIELDS.includes(message.field.split(".")[0])) resyncFromServer();
+      const field = (message.field || "").replace(/^config\./, "").split(/[.[]/)[0];
+      if (SERVER_FIELDS.includes(field)) resyncFromServer();
     }
   },
-  onFrame(header, bytes) {
-    latest = { header, bytes };
-    stats.framesReceived++;
-    if (!paintScheduled) {
-      paintScheduled = true;
-      requestAnimationFrame(paintLatest);
-    }
-    output.record(header);
-  },
+  onFrame: (header, bytes) => painter.receive(header, bytes),
   onConnection(kind, detail) {
+    status.connectionChanged(kind, detail, sessionRecreated);
     if (kind === Connection.OPEN) {
-      const wasLost = status.connection !== null;
-      status.setConnection("open", "Live");
-      if (sessionRecreated) {
-        status.flash("notice", "Reconnected. The server had lost this session, so a fresh one was started from the page's settings.");
-      } else if (wasLost) {
-        status.flash("notice", "Reconnected to the server.");
-      }
       sessionRecreated = false;
       previews.load(datasets);
-    } else if (kind === Connection.LOST) {
-      const seconds = Math.max(1, Math.round(detail.retryInMs / 1000));
-      const refused = detail.error instanceof ApiError;
-      status.setConnection(
-        "lost",
-        refused
-          ? `The server refused to start a session (${detail.error.message}) — retrying in ${seconds} s…`
-          : `Lost the connection to the server — reconnecting in ${seconds} s…`,
-      );
-    } else if (kind === Connection.CONNECTING) {
-      status.setConnection("connecting", "Connecting…");
     }
   },
 });
@@ -215,76 +273,35 @@ const stream = new StreamClient({
 async function resyncFromServer() {
   try {
     const session = await api.getSession(stream.sessionId);
-    state.adoptServerConfig(session.config);
-    controls.sync();
-    network.setShape(state.get("features"), state.get("hidden_layers"), outputUnits());
+    // A custom link whose points the server never took keeps its URL; everything else follows.
+    if (isCustom() && session.config.dataset !== "custom") delete session.config.dataset;
+    adoptConfig(session.config);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
   }
 }
 
-function paintMain(frame) {
-  const scales = new FrameScales(frame.header, frame.bytes, { regressionRange: output.regressionRange });
-  output.paint(frame.header, frame.bytes, scales);
-  return scales;
-}
-
-function paintLatest() {
-  paintScheduled = false;
-  const frame = latest;
-  if (!frame || frame === painted) return;
-  painted = frame;
-  const started = performance.now();
-  const { header, bytes } = frame;
-  playing = header.playing;
-  controls.setPlaying(playing);
-  controls.setCounters(header.state);
-  controls.setMetrics(header.state, header.problem);
-  status.setPlaying(playing);
-  status.setDiverged(header.state.status === "diverged" ? header.state.diverged_at : null);
-  const sizes = header.layer_sizes;
-  if (sizes.length - 2 === state.get("hidden_layers").length) {
-    network.setShape(state.get("features"), state.get("hidden_layers"), sizes[sizes.length - 1]);
-  }
-  const scales = paintMain(frame);
-  network.update(header, bytes, scales);
-  output.drawCharts();
-  stats.framesPainted++;
-  stats.paintMs += performance.now() - started;
-}
-
-function typing(target) {
-  return target instanceof HTMLElement && target.closest("input, select, textarea, [contenteditable]");
-}
-
-document.addEventListener("keydown", (event) => {
-  if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
-  if (event.key === " ") {
-    event.preventDefault();
-    togglePlay();
-  } else if (event.key === "ArrowRight") {
-    event.preventDefault();
-    send({ type: "step", unit: event.shiftKey ? "epoch" : "iteration" });
-  }
-});
+bindShortcuts({ togglePlay, step });
 window.addEventListener("pagehide", () => stream.stop());
 
 async function start() {
   if (state.rejected.length) {
     status.flash("notice", `Ignored invalid settings in the link: ${state.rejected.join(", ")}.`);
   }
+  custom.start(isCustom());
   controls.sync();
-  output.setShowTest(state.get("show_test"));
   output.discretize = state.get("discretize");
+  showData();
   try {
     const [all, health] = await Promise.all([api.datasets(), api.health()]);
     previews.version = health.version;
     datasets = all.filter((d) => d.name !== "custom");
     controls.setDatasets(datasets);
+    controls.drawPreview("custom", custom.points, custom.points.problem);
   } catch (error) {
     status.flash("error", `Could not reach the server: ${error.message}`);
   }
-  network.setShape(state.get("features"), state.get("hidden_layers"), outputUnits());
+  reshape();
   await stream.start();
   previews.load(datasets);
 }

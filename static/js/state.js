@@ -6,7 +6,7 @@
 
 export const DATASETS = [
   "circles", "xor", "gaussian", "spiral", "moons", "and", "or", "xor_gate", "spiral3", "blobs",
-  "plane", "multi_gaussian",
+  "plane", "multi_gaussian", "custom",
 ];
 export const REGRESSION_DATASETS = new Set(["plane", "multi_gaussian"]);
 export const FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"];
@@ -108,7 +108,15 @@ function same(a, b) {
   return a === b;
 }
 
+// The custom data set's problem follows its points (custom-data.js says which).
+let customProblem = "classification";
+
+export function setCustomProblem(problem) {
+  customProblem = problem;
+}
+
 export function problemOf(dataset) {
+  if (dataset === "custom") return customProblem;
   return REGRESSION_DATASETS.has(dataset) ? "regression" : "classification";
 }
 

@@ -1,6 +1,9 @@
 // The status line above the output plot and the connection badge in the masthead.
 // Messages have a priority: a lost connection beats a diverged run, which beats an error,
-// which beats a passing notice (e.g. "network rebuilt"), which beats the idle hint.
+// which beats a reason training cannot start (custom mode without points), which beats a
+// passing notice (e.g. "network rebuilt"), which beats the idle hint.
+
+import { ApiError, Connection } from "./api.js";
 
 const NOTICE_MS = 5000;
 
@@ -14,7 +17,47 @@ export class StatusLine {
     this.error = null;
     this.notice = null;
     this.playing = false;
+    this.context = null; // {blocked} or {idle, playing}: what to say about the data in use
     this.timers = {};
+  }
+
+  /** Say what a connection event means (see StreamClient's onConnection). */
+  connectionChanged(kind, detail, recreated) {
+    if (kind === Connection.OPEN) {
+      const wasLost = this.connection !== null;
+      this.setConnection("open", "Live");
+      if (recreated) {
+        this.flash("notice", "Reconnected. The server had lost this session, so a fresh one was started from the page's settings.");
+      } else if (wasLost) {
+        this.flash("notice", "Reconnected to the server.");
+      }
+    } else if (kind === Connection.LOST) {
+      const seconds = Math.max(1, Math.round(detail.retryInMs / 1000));
+      const refused = detail.error instanceof ApiError;
+      this.setConnection(
+        "lost",
+        refused
+          ? `The server refused to start a session (${detail.error.message}) — retrying in ${seconds} s…`
+          : `Lost the connection to the server — reconnecting in ${seconds} s…`,
+      );
+    } else if (kind === Connection.CONNECTING) {
+      this.setConnection("connecting", "Connecting…");
+    }
+  }
+
+  /** Replace the idle and playing hints (custom mode), or block training with a reason. */
+  setContext(context) {
+    if (JSON.stringify(context) === JSON.stringify(this.context)) return;
+    this.context = context;
+    this.render();
+  }
+
+  /** Draw the eye to the status line (a refused action whose reason it already shows). */
+  nudge() {
+    this.line.animate(
+      [{ transform: "translateX(0)" }, { transform: "translateX(-4px)" }, { transform: "translateX(4px)" }, { transform: "translateX(0)" }],
+      { duration: 240 },
+    );
   }
 
   /** kind: "open" | "connecting" | "lost"; `text` goes to the status line when lost. */
@@ -71,9 +114,10 @@ export class StatusLine {
     if (this.connection) [text, tone] = [this.connection, "warning"];
     else if (this.diverged) [text, tone] = [this.diverged, "danger"];
     else if (this.error) [text, tone] = [this.error, "danger"];
+    else if (this.context?.blocked) [text, tone] = [this.context.blocked, "info"];
     else if (this.notice) [text, tone] = [this.notice, "info"];
-    else if (this.playing) [text, tone] = ["Training… press space to pause.", "quiet"];
-    else [text, tone] = ["Paused. Press play (space) or step (→).", "quiet"];
+    else if (this.playing) [text, tone] = [this.context?.playing ?? "Training… press space to pause.", "quiet"];
+    else [text, tone] = [this.context?.idle ?? "Paused. Press play (space) or step (→).", "quiet"];
     if (this.line.textContent !== text) this.line.textContent = text;
     this.line.dataset.tone = tone;
   }

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-VIEWPORT = {"width": 1280, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 1000}
 
 
 @pytest.fixture(scope="session")
@@ -136,6 +136,16 @@ def playground(page: Page, live_server: str) -> Iterator[Playground]:
     """The page on the shared live server; fails the test on any console error."""
     playground = attach(page, live_server)
     yield playground
+    assert_no_console_errors(playground)
+
+
+@pytest.fixture
+def second_browser(browser: Browser, live_server: str) -> Iterator[Playground]:
+    """The page in a browser context of its own (its own storage), on the shared server."""
+    context = browser.new_context(viewport=VIEWPORT)
+    playground = attach(context.new_page(), live_server)
+    yield playground
+    context.close()
     assert_no_console_errors(playground)
 
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from conftest import Playground
 
 FEATURE_COUNT = 7
-CLASSIFICATION_SETS = 10
+CLASSIFICATION_SETS = 10 + 1  # and the person's own ("custom"), offered for either problem
 
 
 def changed_fraction(before: list[int], after: list[int]) -> float:

@@ -113,7 +113,7 @@ def test_multiclass_and_regression_plots(playground: Playground) -> None:
     page.get_by_role("button", name="Pause").click()
 
     page.get_by_label("Problem type").select_option("regression")
-    expect(page.locator(".dataset:visible")).to_have_count(2)
+    expect(page.locator(".dataset:visible")).to_have_count(2 + 1)  # plane, multi gaussian, custom
     expect(page.locator("#legend")).to_contain_text("Predicted value")
     playground.wait_server_config(lambda c: c["dataset"] == "plane")
     expect(page.locator(".metrics .accuracy")).to_be_hidden()

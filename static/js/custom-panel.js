@@ -1,0 +1,143 @@
+// The custom data set's panel in the data column: which class (or, for regression, which
+// value) a click adds, how many points there are, and undo, clear, import and export.
+
+import { categorical, css, diverging } from "./colors.js";
+import { FileError, bindFileButton, downloadJson, readJson } from "./files.js";
+import { ImportError, MAX_CLASSES, MAX_POINTS, parsePoints } from "./custom-data.js";
+
+const $ = (id) => document.getElementById(id);
+
+export const plural = (n, word) =>
+  `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : word.endsWith("s") ? "es" : "s"}`;
+
+export class CustomPanel {
+  /**
+   * @param {CustomPoints} points
+   * @param {object} hooks  changed(): the points changed; render(): redraw the mode;
+   *   flash(kind, text); exportDocument(): the points as a data document
+   */
+  constructor(points, hooks) {
+    this.points = points;
+    this.hooks = hooks;
+    this.label = 1; // class of the next point
+    this.value = 1; // regression target of the next point
+    this.#bind();
+  }
+
+  /** The picker offers the classes in use and one more; keep the choice among them. */
+  clampLabel() {
+    this.label = Math.min(this.label, Math.max(1, Math.min(this.points.classes, MAX_CLASSES - 1)));
+  }
+
+  #bind() {
+    $("custom-undo").addEventListener("click", () => {
+      if (this.points.undo()) this.hooks.changed();
+    });
+    $("custom-clear").addEventListener("click", () => {
+      this.points.clear();
+      this.hooks.changed();
+    });
+    $("custom-export").addEventListener("click", () => {
+      downloadJson("nn-playground-data.json", this.hooks.exportDocument());
+    });
+    bindFileButton($("custom-import-button"), $("custom-import"), (file) => this.#import(file));
+    const value = $("custom-value");
+    value.addEventListener("input", () => {
+      this.value = Number(value.value);
+      this.hooks.render();
+    });
+    $("custom-classes").addEventListener("keydown", (event) => {
+      const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const count = $("custom-classes").children.length;
+      this.label = (this.label + moves[event.key] + count) % count;
+      this.hooks.render();
+      $("custom-classes").children[this.label].focus();
+    });
+  }
+
+  async #import(file) {
+    try {
+      const document = await readJson(file);
+      this.points.replace(parsePoints(document, this.points.problem));
+    } catch (error) {
+      if (!(error instanceof ImportError || error instanceof FileError)) throw error;
+      this.hooks.flash("error", `Import: ${error.message}.`);
+      return;
+    }
+    this.hooks.changed();
+    this.hooks.flash("notice", `Imported ${plural(this.points.count, "point")} from ${file.name}.`);
+  }
+
+  /** What the status line says in custom mode: {blocked} or {idle, playing}. */
+  statusText(missing) {
+    const p = this.points;
+    if (missing) {
+      return { blocked: "No custom points in this browser (see the Data column): click the plot to draw some, or import a JSON file." };
+    }
+    if (p.count === 0) {
+      return { blocked: "No points yet: click the plot to add some (two classes at least), or import a JSON file." };
+    }
+    if (!p.trainable) {
+      const all = p.count === 1 ? "The only point is" : `All ${plural(p.count, "point")} are`;
+      return { blocked: `${all} class ${p.y[0]}: pick another class and add a point of it to train.` };
+    }
+    const what = p.problem === "regression" ? `value ${this.value}` : `class ${this.label}`;
+    const yours = `Your ${plural(p.count, "point")}`;
+    return {
+      idle: `${yours}. Click the plot to add (${what}); shift-click or right-click removes. Play (space) trains.`,
+      playing: `Training on your ${plural(p.count, "point")}… each edit restarts the network. Space pauses.`,
+    };
+  }
+
+  /** Bring the panel up to date (class picker, counts, buttons). */
+  render(missing) {
+    const p = this.points;
+    const regression = p.problem === "regression";
+    $("custom-class-row").hidden = regression;
+    $("custom-value-row").hidden = !regression;
+    $("custom-missing").hidden = !missing;
+    this.#renderClasses();
+    $("custom-value-output").textContent = String(this.value);
+    $("custom-value-chip").style.background = css(diverging(this.value));
+    const counts = regression
+      ? plural(p.count, "point")
+      : `${plural(p.count, "point")} · ${plural(p.distinctLabels, "class")}`;
+    $("custom-count").textContent = counts;
+    $("custom-count").title = `At most ${MAX_POINTS.toLocaleString("en-US")} points`;
+    $("custom-undo").disabled = !p.canUndo;
+    $("custom-clear").disabled = p.count === 0;
+    $("custom-export").disabled = p.count === 0;
+  }
+
+  /** Swatches for the classes in use plus one more (a new class), up to MAX_CLASSES. */
+  #renderClasses() {
+    const row = $("custom-classes");
+    const count = Math.max(2, Math.min(MAX_CLASSES, this.points.classes + 1));
+    if (row.children.length !== count) {
+      row.replaceChildren();
+      for (let k = 0; k < count; k++) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "class-swatch";
+        button.setAttribute("role", "radio");
+        button.setAttribute("aria-label", `Class ${k}`);
+        button.title = `New points are class ${k}`;
+        button.style.setProperty("--swatch", css(categorical(k)));
+        button.textContent = String(k);
+        button.addEventListener("click", () => {
+          this.label = k;
+          this.hooks.render();
+        });
+        row.append(button);
+      }
+    }
+    [...row.children].forEach((button, k) => {
+      const selected = k === this.label;
+      button.setAttribute("aria-checked", String(selected));
+      button.tabIndex = selected ? 0 : -1;
+    });
+  }
+}

@@ -1,0 +1,64 @@
+// Saving and loading the model: "Download model" writes GET /api/sessions/{id}/model to a
+// JSON file; "Load model" PUTs such a file back, and the server checks that it fits (its
+// 422 message is shown as it comes).
+
+import { ApiError, api } from "./api.js";
+import { FileError, bindFileButton, downloadJson, readJson } from "./files.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** A file name that says what the model is: data set, layers, epoch. */
+function fileName(document, epoch) {
+  const { dataset, hidden_layers: hidden } = document.config;
+  const layers = hidden.length ? hidden.join("-") : "linear";
+  return `nn-playground-${dataset}-${layers}-epoch${epoch}.json`;
+}
+
+export class ModelFiles {
+  /**
+   * hooks: sessionId(), epoch(), unavailable(): why there is no model to save, or null;
+   *        loaded(session, fileName) after a successful PUT; flash(kind, text)
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    $("model-download").addEventListener("click", () => this.download());
+    bindFileButton($("model-load"), $("model-file"), (file) => this.load(file));
+  }
+
+  async download() {
+    const id = this.hooks.sessionId();
+    if (!id) return;
+    const reason = this.hooks.unavailable();
+    if (reason) {
+      this.hooks.flash("notice", reason);
+      return;
+    }
+    try {
+      const document = await api.model(id);
+      downloadJson(fileName(document, this.hooks.epoch()), document);
+    } catch (error) {
+      if (!(error instanceof ApiError || error instanceof TypeError)) throw error;
+      this.hooks.flash("error", `Could not download the model: ${error.message}`);
+    }
+  }
+
+  async load(file) {
+    const id = this.hooks.sessionId();
+    if (!id) return;
+    let session;
+    try {
+      const document = await readJson(file);
+      session = await api.loadModel(id, document);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 422) {
+        this.hooks.flash("error", `The model in ${file.name} does not fit: ${error.message}`);
+      } else if (error instanceof ApiError || error instanceof FileError || error instanceof TypeError) {
+        this.hooks.flash("error", `Could not load the model: ${error.message}`);
+      } else {
+        throw error;
+      }
+      return;
+    }
+    this.hooks.loaded(session, file.name);
+  }
+}

@@ -1,0 +1,70 @@
+// Painting stream frames. Frames are only painted from requestAnimationFrame, and only the
+// latest one: a page that cannot keep up skips frames instead of falling behind.
+
+import { FrameScales } from "./frame.js";
+
+const NO_METRICS = { train_loss: null, test_loss: null, train_accuracy: null, test_accuracy: null };
+
+export class FramePainter {
+  /**
+   * parts: {state, controls, status, network, output}; masked(): true while the numbers
+   * would not describe the data on screen (custom mode before its points reach the server)
+   */
+  constructor(parts, masked) {
+    Object.assign(this, parts);
+    this.masked = masked;
+    this.latest = null; // newest frame received
+    this.painted = null; // frame on screen
+    this.scheduled = false;
+    this.playing = false;
+    // Counters for anyone tuning the page (read `nnPlayground.stats` in the console).
+    this.stats = { framesReceived: 0, framesPainted: 0, paintMs: 0 };
+  }
+
+  receive(header, bytes) {
+    this.latest = { header, bytes };
+    this.stats.framesReceived++;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      requestAnimationFrame(() => this.#paintLatest());
+    }
+    if (!this.masked()) this.output.record(header);
+  }
+
+  /** Paint the main plot again (hover, discretize, new points) from the frame on screen. */
+  repaint() {
+    if (this.painted) this.#paintMain(this.painted);
+  }
+
+  #paintMain(frame) {
+    const scales = new FrameScales(frame.header, frame.bytes, { regressionRange: this.output.regressionRange });
+    this.output.paint(frame.header, frame.bytes, scales);
+    return scales;
+  }
+
+  #paintLatest() {
+    this.scheduled = false;
+    const frame = this.latest;
+    if (!frame || frame === this.painted) return;
+    this.painted = frame;
+    const started = performance.now();
+    const { header, bytes } = frame;
+    this.playing = header.playing;
+    this.controls.setPlaying(this.playing);
+    const masked = this.masked();
+    this.controls.setCounters(header.state, masked ? null : header.state.iterations_per_epoch);
+    this.controls.setMetrics(masked ? { ...header.state, ...NO_METRICS } : header.state, header.problem);
+    this.status.setPlaying(this.playing);
+    this.status.setDiverged(header.state.status === "diverged" ? header.state.diverged_at : null);
+    const sizes = header.layer_sizes;
+    const hidden = this.state.get("hidden_layers");
+    if (sizes.length - 2 === hidden.length) {
+      this.network.setShape(this.state.get("features"), hidden, sizes[sizes.length - 1]);
+    }
+    const scales = this.#paintMain(frame);
+    this.network.update(header, bytes, scales);
+    this.output.drawCharts();
+    this.stats.framesPainted++;
+    this.stats.paintMs += performance.now() - started;
+  }
+}
