@@ -29,6 +29,23 @@ def test_diverged_run_says_so(playground: Playground) -> None:
     expect(page.locator("#plot-overlay")).to_be_visible()
     expect(page.get_by_role("button", name="Play")).to_be_visible()  # the server stopped
     expect(page.locator("#test_loss")).to_have_text("—")
+    # The loss chart's y labels (up to ~1e300 here) fit: nothing is drawn in its first pixels.
+    page.wait_for_timeout(200)
+    left_edge = page.evaluate(
+        """() => {
+            const canvas = document.getElementById("loss-chart");
+            const data = canvas.getContext("2d").getImageData(0, 0, 2, canvas.height).data;
+            return data.filter((_, i) => i % 4 === 3).reduce((a, b) => Math.max(a, b), 0);
+        }"""
+    )
+    assert left_edge == 0
+    labels = page.evaluate(
+        """async () => {
+            const { compact } = await import("/static/js/charts.js");
+            return [3.2e302, 12345, 0.00002, 0.431].map(compact);
+        }"""
+    )
+    assert labels == ["3e302", "1e4", "2e-5", "0.431"]
     playground.screenshot("plane-diverged.png")
     # Following the advice recovers.
     page.get_by_label("Learning rate").select_option("0.01")
