@@ -115,16 +115,12 @@ new ModelFiles({
   sessionId: () => stream.sessionId,
   epoch: () => Number($("epoch").textContent.replace(/,/g, "")) || 0,
   unavailable: () => (custom.masked ? "Draw some points first: the model is trained on them." : null),
-  loaded(session, name) {
-    if (session.config.dataset === "custom" && session.config.points) {
-      custom.adopt(session.config.points, session.config.problem);
-    }
-    const skipped = adoptConfig(session.config);
-    noteConfig(session.id, session.config);
+  adopt({ id, config }) {
+    if (config.dataset === "custom" && config.points) custom.adopt(config.points, config.problem);
+    const skipped = adoptConfig(config);
+    noteConfig(id, config);
     stream.send({ type: "frame" });
-    const rebuilt = session.rebuilt ? " (the network was rebuilt to its shape)" : "";
-    const note = skipped.length ? ` The page cannot show ${skipped.join(", ")}; the server uses them.` : "";
-    status.flash("notice", `Loaded the model from ${name}${rebuilt}.${note}`);
+    return skipped;
   },
   flash: (kind, text) => status.flash(kind, text),
 });

@@ -17,7 +17,8 @@ function fileName(document, epoch) {
 export class ModelFiles {
   /**
    * hooks: sessionId(), epoch(), unavailable(): why there is no model to save, or null;
-   *        loaded(session, fileName) after a successful PUT; flash(kind, text)
+   *        adopt(session): take the loaded session's config, returning the fields the page
+   *        cannot show; flash(kind, text)
    */
   constructor(hooks) {
     this.hooks = hooks;
@@ -59,6 +60,9 @@ export class ModelFiles {
       }
       return;
     }
-    this.hooks.loaded(session, file.name);
+    const skipped = this.hooks.adopt(session);
+    const rebuilt = session.rebuilt ? " (the network was rebuilt to its shape)" : "";
+    const note = skipped.length ? ` The page cannot show ${skipped.join(", ")}; the server uses them.` : "";
+    this.hooks.flash("notice", `Loaded the model from ${file.name}${rebuilt}.${note}`);
   }
 }

@@ -130,6 +130,7 @@ def test_a_new_class_and_regression_points(playground: Playground) -> None:
     points = wait_server_points(playground, 5)
     assert near(points, 2.0, -2.0, -0.5)
     expect(page.locator("#legend")).to_contain_text("Predicted value")
+    playground.screenshot("custom-regression.png")
 
 
 def test_points_stay_in_this_browser_and_a_link_elsewhere_says_so(
