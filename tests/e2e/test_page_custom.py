@@ -125,7 +125,7 @@ def test_a_new_class_and_regression_points(playground: Playground) -> None:
     page.get_by_label("Problem type").select_option("regression")
     config = playground.wait_server_config(lambda c: c.get("problem") == "regression")
     assert sorted(config["points"]["y"]) == [-1, -1, 0, 1]
-    page.get_by_label("Value of new points").fill("-0.5")
+    page.get_by_label("New point value").fill("-0.5")
     page.locator("#heatmap").click(position=pixel(2.0, -2.0))
     points = wait_server_points(playground, 5)
     assert near(points, 2.0, -2.0, -0.5)
