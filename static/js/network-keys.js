@@ -42,6 +42,8 @@ export class DiagramKeys {
   }
 
   #key(event) {
+    // Keys pressed on the feature toggles inside the diagram are theirs (and the page's).
+    if (event.target !== this.body) return;
     if (event.altKey || event.ctrlKey || event.metaKey || !this.columns.length) return;
     const column = this.columns[this.layer];
     if (event.key in MOVES) {
