@@ -152,3 +152,7 @@ def test_a_weight_and_a_bias_edited_from_the_keyboard(playground: Playground) ->
     assert parameters()[1]["biases"][1] == 0.75
     expect(page.locator("#iteration")).to_have_text("0")
     playground.screenshot("keyboard-bias-focused.png")
+    # On a feature toggle inside the diagram, → is the page's shortcut again: one step.
+    page.locator(".node.feature[data-feature=x1]").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#iteration")).to_have_text("1")
