@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/nn-playground
 
-# Dependencies first, so a code change does not reinstall them.
+# The package (and its dependencies) first; the page's files, which change most, last.
 COPY pyproject.toml README.md ./
 COPY app ./app
 RUN pip install --editable . \
