@@ -212,7 +212,7 @@ def sklearn_step(config: TrainerConfig, epochs: int) -> Callable[[], float]:
 def call_floor() -> float:
     """Cost of one cheap NumPy call issued the way the engine issues them (a compiled list)."""
     a, b, c = np.zeros((4, 10)), np.zeros((4, 10)), np.zeros((4, 10))
-    program = [(np.add, (a, b, c))] * 1000
+    program: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [(np.add, (a, b, c))] * 1000
     return best(lambda: timeit.timeit(lambda: run(program), number=20) / 20000, rounds=15)
 
 
@@ -223,10 +223,18 @@ def step_calls(config: TrainerConfig) -> tuple[float, float]:
     stepper = trainer.stepper
     batch, program = stepper._entry(0)
     state, ones = stepper.state, stepper.ones
-    calls = [*program, *batch.update, (np.dot, (state, ones))]  # the finiteness check
+    calls: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
+        *program,
+        *batch.update,
+        (np.dot, (state, ones)),  # the finiteness check
+    ]
     alone = 0.0
     for function, args in calls:
-        alone += best(lambda f=function, a=args: timeit.timeit(lambda: f(*a), number=2000) / 2000)
+
+        def once(f: Callable[..., Any] = function, a: tuple[Any, ...] = args) -> float:
+            return timeit.timeit(lambda: f(*a), number=2000) / 2000
+
+        alone += best(once)
     per_epoch = 3  # a permutation and two np.take at the start of every epoch
     return len(calls) + per_epoch / trainer.iterations_per_epoch, alone * 1e6
 
