@@ -9,12 +9,16 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+DEFAULT_FPS = 30
+# About 1.6 s of training here for the largest default network (8 x 32 units, batch 2000);
+# the default 2-4-2-1 network needs 6e6 for 1000 epochs of its 250 training points.
+DEFAULT_WORK_PER_CALL = 1_000_000_000
 
 # The directory holding ``app/``, ``static/`` and ``templates/`` in a checkout.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,18 +40,55 @@ class Settings(BaseSettings):
     session_idle_seconds: float = Field(default=1800.0, gt=0, le=7 * 24 * 3600)
     expiry_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
 
+    # The upper bounds (le=…) below are the absolute caps in app/schemas.py.
     max_hidden_layers: int = Field(default=8, ge=0, le=64)
     max_neurons: int = Field(default=32, ge=1, le=1024)
     max_samples: int = Field(default=2000, ge=4, le=100_000)
     max_custom_points: int = Field(default=2000, ge=1, le=100_000)
-    max_resolution: int = Field(default=256, ge=2, le=1024)
+    max_learning_rate: float = Field(default=10.0, gt=0, le=100.0)
+    max_regularization_rate: float = Field(default=10.0, gt=0, le=100.0)
+    max_resolution: int = Field(
+        default=256, ge=2, le=1024, description="Cells per side of a boundary or stream grid."
+    )
     max_epochs_per_call: int = Field(default=1000, ge=1, le=1_000_000)
     max_iterations_per_call: int = Field(default=100_000, ge=1, le=100_000_000)
+    max_work_per_call: int = Field(
+        default=DEFAULT_WORK_PER_CALL,
+        ge=1,
+        le=10**15,
+        description="Training work one call may ask for, in multiply-adds: "
+        "iterations x examples per batch x network parameters.",
+    )
     max_predict_points: int = Field(default=10_000, ge=1, le=1_000_000)
     max_body_bytes: int = Field(default=2_000_000, ge=1024, le=100_000_000)
 
     max_fps: int = Field(default=60, ge=1, le=240)
-    default_fps: int = Field(default=30, ge=1, le=240)
+    default_fps: int = Field(
+        default=DEFAULT_FPS, ge=1, le=240, description="At most max_fps; lowered to it if unset."
+    )
+    max_speed: int = Field(
+        default=1000, ge=1, le=1_000_000, description="Most iterations a stream trains per frame."
+    )
+    max_edited_parameter: float = Field(
+        default=1000.0,
+        gt=0,
+        le=1e6,
+        description="Largest |value| a stream may give a weight or bias.",
+    )
+    max_streams: int = Field(default=64, ge=1, le=100_000, description="Open streams, server-wide.")
+    max_streams_per_session: int = Field(default=4, ge=1, le=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_fps_follows_max(cls, data: Any) -> Any:
+        """With default_fps unset, it is lowered to max_fps: NNP_MAX_FPS=10 alone is valid."""
+        if not isinstance(data, dict) or data.get("default_fps") is not None:
+            return data
+        try:
+            most = int(data["max_fps"])
+        except (KeyError, TypeError, ValueError):
+            return data  # max_fps unset, or invalid: its own validation reports it
+        return {**data, "default_fps": max(1, min(DEFAULT_FPS, most))}
 
     @model_validator(mode="after")
     def _default_fps_within_max(self) -> Settings:

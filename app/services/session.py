@@ -2,15 +2,16 @@
 
 Every method takes ``lock`` itself, so REST handlers (in worker threads) and the stream's
 play loop can share a session safely; code that reads several things from ``trainer`` at once
-holds ``lock`` around them. Bad input raises ``ValueError("field: expected …, got …")``; a
-result that is not finite raises ``NotFinite``. Nothing here knows about HTTP.
+holds ``lock`` around them. ``lock`` is fair (``FairLock``) and nothing holds it for long:
+``train`` takes it one slice at a time. Bad input raises
+``ValueError("field: expected …, got …")``; a result that is not finite raises ``NotFinite``.
+Nothing here knows about HTTP.
 """
 
 from __future__ import annotations
 
 import math
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,8 +31,11 @@ from app.services.configs import (
     merge_config,
 )
 from app.services.errors import NotFinite, prefixed
+from app.services.locks import FairLock
+from app.services.training import check_work, train_in_slices
 
 METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+MIN_RESOLUTION = 2
 GRID_DECIMALS = 6  # float32 grids carry ~7 significant digits; more is noise on the wire
 
 
@@ -70,7 +74,7 @@ class Session:
         self.id = session_id or new_session_id()
         self.trainer = trainer
         self.settings = settings
-        self.lock = threading.RLock()
+        self.lock = FairLock()
         self.clock = clock
         self.last_used = clock()
         self.streams = 0  # open streams; a streamed session is never idle
@@ -152,21 +156,14 @@ class Session:
             self.trainer.reset()
 
     def train(self, *, epochs: int | None = None, iterations: int | None = None) -> None:
-        """Train ``epochs`` or ``iterations`` (exactly one), within the per-call limits."""
-        limit = self.settings.max_iterations_per_call
+        """Train ``epochs`` or ``iterations`` (exactly one), within the per-call limits.
+
+        The work is done in slices, each under ``lock``; call this without holding it, or
+        other threads wait for the whole call.
+        """
         with self.lock:
-            per_epoch = self.trainer.iterations_per_epoch
-            if epochs is not None:
-                check_epochs(epochs, per_epoch, self.settings)
-                self.trainer.train_epochs(epochs)
-            elif iterations is not None:
-                if iterations > limit:
-                    raise ValueError(
-                        f"iterations: expected at most {limit} per call, got {iterations}"
-                    )
-                self.trainer.train_iterations(iterations)
-            else:
-                raise ValueError("epochs: expected exactly one of 'epochs' or 'iterations'")
+            check_work(self.trainer, self.settings, epochs=epochs, iterations=iterations)
+        train_in_slices(self.trainer, self.lock, epochs=epochs, iterations=iterations)
 
     def data(self) -> dict[str, Any]:
         """Raw train and test points; labels as integers for classification."""
@@ -180,6 +177,11 @@ class Session:
 
     def boundary(self, resolution: int) -> dict[str, Any]:
         """The output over a resolution x resolution grid (see ``Trainer.boundary``)."""
+        most = self.settings.max_resolution
+        if not MIN_RESOLUTION <= resolution <= most:
+            raise ValueError(
+                f"resolution: expected an integer in [{MIN_RESOLUTION}, {most}], got {resolution}"
+            )
         with self.lock:
             grid = self.trainer.boundary(resolution)
         values = finite_array(np.asarray(grid["values"], dtype=np.float64), "boundary")
@@ -223,21 +225,6 @@ class Session:
             rebuilt = self.update({name: complete[name] for name in CONFIG_FIELDS})
             self.trainer.load_parameters(weights, biases)
             return rebuilt
-
-
-def check_epochs(epochs: int, iterations_per_epoch: int, settings: Settings) -> None:
-    """Bound the work of one call: epochs, and the iterations they amount to."""
-    if epochs > settings.max_epochs_per_call:
-        raise ValueError(
-            f"epochs: expected at most {settings.max_epochs_per_call} per call, got {epochs}"
-        )
-    limit = settings.max_iterations_per_call
-    if epochs * iterations_per_epoch > limit:
-        most = max(1, limit // iterations_per_epoch)
-        raise ValueError(
-            f"epochs: expected at most {most} epochs of {iterations_per_epoch} iterations "
-            f"(max_iterations_per_call {limit}), got {epochs}"
-        )
 
 
 def dataclasses_fields(config: Any, names: dict[str, Any]) -> dict[str, Any]:

@@ -9,21 +9,23 @@ from typing import Any
 
 from app.config import Settings
 from app.services.errors import prefixed
-from app.services.session import METRICS, Session, check_epochs
+from app.services.session import METRICS, Session
+from app.services.training import check_work
 
 
 def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[str, Any]:
     """``{"config", "state", "history", "model"}`` after ``epochs`` epochs (fewer if diverged).
 
     ``history`` holds one record per trained epoch. Errors in ``config`` are reported as
-    ``config.<field>``.
+    ``config.<field>``. The session built here is private: no lock another request could
+    want is ever taken.
     """
     try:
         session = Session.create(config, settings)
     except ValueError as exc:
         raise prefixed(exc, "config") from exc
     trainer = session.trainer
-    check_epochs(epochs, trainer.iterations_per_epoch, settings)
+    check_work(trainer, settings, epochs=epochs, iterations=None)
     history: list[dict[str, Any]] = []
     for _ in range(epochs):
         trainer.train_epochs(1)

@@ -1,7 +1,8 @@
 """Sessions: create, read, change, train, reset, delete.
 
-Handlers are plain ``def``: FastAPI runs them in its worker threads, so training (CPU work,
-under the session's lock) never blocks the event loop.
+Handlers are plain ``def``: FastAPI runs them in its worker threads, so training (CPU work)
+never blocks the event loop. Training takes the session's lock one short slice at a time,
+so a stream playing the same session keeps its frame rate during a long call.
 """
 
 from __future__ import annotations
@@ -78,11 +79,11 @@ def delete_session(session_id: SessionId, store: StoreDep) -> Response:
     responses=NOT_FOUND,
 )
 def train_session(session: SessionDep, request: TrainRequest) -> dict[str, Any]:
-    """Work per call is bounded by ``max_epochs_per_call`` and ``max_iterations_per_call``.
-    A diverged session does not train; its state says so."""
-    with session.lock:
-        session.train(epochs=request.epochs, iterations=request.iterations)
-        return session_out(session)
+    """Work per call is bounded by ``max_epochs_per_call``, ``max_iterations_per_call`` and
+    ``max_work_per_call`` (iterations x examples per batch x parameters); asking for more is a
+    422 that says how much is allowed. A diverged session does not train; its state says so."""
+    session.train(epochs=request.epochs, iterations=request.iterations)
+    return session_out(session)
 
 
 @router.post(

@@ -1,0 +1,142 @@
+"""Training in slices: exactly one call's result, the lock free between slices, work bounds."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.config import Settings
+from app.engine import Trainer, TrainerConfig
+from app.services.locks import FairLock
+from app.services.training import (
+    check_work,
+    iterations_to_epoch_end,
+    parameter_count,
+    train_in_slices,
+)
+
+# 61 training points in batches of 7: every epoch ends with a short batch.
+ODD = {"n_samples": 122, "batch_size": 7, "hidden_layers": (5, 3)}
+BIG = {"n_samples": 2000, "train_ratio": 1.0, "hidden_layers": (32,) * 8, "batch_size": 2000}
+
+
+def same_run(a: Trainer, b: Trainer) -> bool:
+    return (
+        (a.epoch, a.iteration, a.status) == (b.epoch, b.iteration, b.status)
+        and all(np.array_equal(x, y) for x, y in zip(a.weights(), b.weights(), strict=True))
+        and all(np.array_equal(x, y) for x, y in zip(a.biases(), b.biases(), strict=True))
+        and a.rng.bit_generator.state == b.rng.bit_generator.state
+        and a.metrics() == b.metrics()
+    )
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("slice_size", [1, 2, 9])
+def test_epochs_in_slices_are_one_train_epochs_call(optimizer: str, slice_size: int) -> None:
+    config = TrainerConfig(**ODD, optimizer=optimizer)  # type: ignore[arg-type]
+    sliced, whole = Trainer(config), Trainer(config)
+    for trainer in (sliced, whole):
+        trainer.train_iterations(3)  # start mid-epoch: the first epoch is a partial pass
+    train_in_slices(sliced, FairLock(), epochs=4, max_slice_iterations=slice_size)
+    whole.train_epochs(4)
+    assert sliced.epoch == 4 and sliced.iteration == 3 + 6 + 3 * 9
+    assert same_run(sliced, whole)
+
+
+@pytest.mark.parametrize("slice_size", [1, 4, 100])
+def test_iterations_in_slices_are_one_train_iterations_call(slice_size: int) -> None:
+    config = TrainerConfig(**ODD, optimizer="adam")  # type: ignore[arg-type]
+    sliced, whole = Trainer(config), Trainer(config)
+    train_in_slices(sliced, FairLock(), iterations=40, max_slice_iterations=slice_size)
+    whole.train_iterations(40)
+    assert sliced.iteration == 40
+    assert same_run(sliced, whole)
+
+
+def test_slices_are_sized_by_time_and_the_result_does_not_depend_on_it() -> None:
+    config = TrainerConfig(**ODD)  # type: ignore[arg-type]
+    sliced, whole = Trainer(config), Trainer(config)
+    train_in_slices(sliced, FairLock(), epochs=30, slice_seconds=1e-4)
+    whole.train_epochs(30)
+    assert same_run(sliced, whole)
+
+
+def test_iterations_to_epoch_end_counts_the_short_last_batch() -> None:
+    trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
+    assert iterations_to_epoch_end(trainer) == trainer.iterations_per_epoch == 9
+    trainer.train_iterations(8)
+    assert iterations_to_epoch_end(trainer) == 1
+    trainer.train_iterations(1)
+    assert trainer.epoch == 1 and iterations_to_epoch_end(trainer) == 9
+
+
+def test_a_diverging_run_stops_in_slices_too() -> None:
+    config = TrainerConfig(dataset="plane", learning_rate=10.0, activation="relu",
+                           hidden_layers=(8, 8, 8), batch_size=1)  # fmt: skip
+    trainer = Trainer(config)
+    train_in_slices(trainer, FairLock(), epochs=5, max_slice_iterations=2)
+    assert trainer.status == "diverged" and trainer.epoch == 0
+
+
+def test_the_lock_is_free_between_slices_and_only_this_calls_updates_count() -> None:
+    trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
+    lock = FairLock()
+    seen: list[int] = []
+    finished = threading.Event()
+
+    def train() -> None:
+        train_in_slices(trainer, lock, iterations=1800, max_slice_iterations=5)
+        finished.set()
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    while not finished.is_set() and len(seen) < 20:
+        with lock:  # meanwhile another thread trains too (as a playing stream does)
+            seen.append(trainer.epoch)
+            trainer.train_iterations(1)
+    thread.join(60)
+    assert len(seen) == 20 and seen[-1] < 200  # the lock came free before the call ended
+    assert trainer.iteration == 1800 + 20  # the call's own 1800 updates, and the other 20
+
+
+def test_parameter_count() -> None:
+    assert parameter_count([2, 4, 2, 1]) == 2 * 4 + 4 + 4 * 2 + 2 + 2 + 1
+    assert parameter_count([3]) == 0
+
+
+def test_the_default_network_may_train_1000_epochs_the_largest_may_not() -> None:
+    settings = Settings()
+    check_work(Trainer(TrainerConfig()), settings, epochs=1000, iterations=None)
+    big = Trainer(TrainerConfig(**BIG))  # type: ignore[arg-type]
+    most = settings.max_work_per_call // (2000 * parameter_count(big.layer_sizes))
+    check_work(big, settings, epochs=most, iterations=None)
+    with pytest.raises(ValueError) as error:
+        check_work(big, settings, epochs=1000, iterations=None)
+    message = str(error.value)
+    assert message.startswith(f"epochs: expected at most {most} for this network")
+    assert "1 iterations x 2000 examples x 7521 parameters" in message
+    assert message.endswith("got 1000") and "max_work_per_call 1000000000" in message
+    with pytest.raises(ValueError, match=r"^iterations: expected at most 66 for this network"):
+        check_work(big, settings, epochs=None, iterations=67)
+
+
+@pytest.mark.parametrize(
+    ("limits", "request_", "message"),
+    [
+        ({"max_epochs_per_call": 5}, {"epochs": 6}, "epochs: expected at most 5 per call, got 6"),
+        ({"max_iterations_per_call": 5}, {"iterations": 6}, "iterations: expected at most 5"),
+        ({"max_iterations_per_call": 20}, {"epochs": 3}, "epochs: expected at most 2 epochs of 9"),
+        ({"max_work_per_call": 100}, {"iterations": 1}, "iterations: expected at most 0 for"),
+        ({}, {"epochs": None, "iterations": None}, "epochs: expected exactly one"),
+    ],
+)
+def test_work_limits_name_the_field(
+    limits: dict[str, int], request_: dict[str, Any], message: str
+) -> None:
+    trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
+    arguments = {"epochs": None, "iterations": None, **request_}
+    with pytest.raises(ValueError, match=f"^{message}"):
+        check_work(trainer, Settings(**limits), **arguments)  # type: ignore[arg-type]
