@@ -1,23 +1,37 @@
 """The synchronous half of a live stream: training between frames and rendering them.
 
 Every method here does CPU work while holding the session's lock and is meant to run in a
-worker thread; the WebSocket route owns the asynchronous loop that paces and sends frames.
+worker thread shared by all streams; the WebSocket route owns the asynchronous loop that
+paces and sends frames. Two rules keep one session from holding up the others:
+
+- work comes in slices of about SLICE_SECONDS (a playing frame's training, an epoch step),
+  and the route hands the worker to the other streams between slices;
+- the lock is only tried, never waited for: if a REST call holds it, the method raises
+  ``SessionBusy`` before changing anything, and the route retries it a little later, so the
+  worker goes on serving the other streams meanwhile.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from app.services.frames import Frame, encode_frame
 from app.services.session import Session
+from app.services.training import iterations_to_epoch_end
 
 # With speed 0 a frame trains for this share of its interval; the rest is left for rendering,
 # sending and the other sessions.
 TRAINING_SHARE = 0.5
 # Playing frames train in slices of about this much work (see continue_frame).
 SLICE_SECONDS = 0.004
+
+
+class SessionBusy(Exception):
+    """The session's lock is held elsewhere; nothing was done, try again shortly."""
 
 
 @dataclass
@@ -43,32 +57,75 @@ class Player:
         self._seconds_per_iteration = 1e-4
         self._remaining = 0
         self._deadline: float | None = None
+        self._step: _Step | None = None
 
     @property
     def diverged(self) -> bool:
         return self.session.trainer.status == "diverged"
 
-    def step(self, unit: Literal["iteration", "epoch"]) -> None:
-        with self.session.lock:
-            if unit == "epoch":
-                self.session.trainer.train_epochs(1)
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the session's lock if it is free at once; else raise SessionBusy."""
+        if not self.session.lock.acquire(blocking=False):
+            raise SessionBusy(self.session.id)
+        try:
+            yield
+        finally:
+            self.session.lock.release()
+
+    def begin_step(self, unit: Literal["iteration", "epoch"]) -> None:
+        """Start a `step` command; ``continue_step`` carries it out in slices."""
+        self._step = _Step(unit)
+
+    def continue_step(self) -> bool:
+        """Train one slice of the step begun; True once it is done.
+
+        An epoch step trains until its own updates have finished an epoch, as one
+        ``Trainer.train_epochs(1)`` would, in calls of about SLICE_SECONDS each. A reset or
+        rebuild between two calls does not cut it short: it then trains to the end of the new
+        epoch. It ends early if the session diverges.
+        """
+        step = self._step
+        if step is None:
+            return True
+        with self._locked():
+            trainer = self.session.trainer
+            if step.unit == "iteration":
+                trainer.train_iterations(1)
+                step.done = True
             else:
-                self.session.trainer.train_iterations(1)
+                deadline = time.perf_counter() + SLICE_SECONDS
+                while not step.done and time.perf_counter() < deadline:
+                    fitting = int((deadline - time.perf_counter()) / self._seconds_per_iteration)
+                    epoch = trainer.epoch
+                    self._train(min(max(1, fitting), iterations_to_epoch_end(trainer)))
+                    step.done = trainer.epoch > epoch or self.diverged
+        if step.done:
+            self._step = None
+        return step.done
+
+    def _train(self, iterations: int) -> None:
+        """Train under the lock (held by the caller), updating the cost estimate."""
+        started = time.perf_counter()
+        self.session.trainer.train_iterations(iterations)
+        measured = (time.perf_counter() - started) / iterations
+        self._seconds_per_iteration = 0.5 * self._seconds_per_iteration + 0.5 * measured
 
     def reset(self) -> None:
-        self.session.reset()
+        with self._locked():
+            self.session.reset()
 
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
-        with self.session.lock:
+        with self._locked():
             self.session.trainer.set_weight(layer, source, target, value)
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
-        with self.session.lock:
+        with self._locked():
             self.session.trainer.set_bias(layer, neuron, value)
 
     def update(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply config changes (PATCH rules); the `config` message answering them."""
-        with self.session.lock:
+        with self._locked():
             rebuilt = self.session.update(changes)
             return {
                 "type": "config",
@@ -78,7 +135,7 @@ class Player:
             }
 
     def hello(self) -> dict[str, Any]:
-        with self.session.lock:
+        with self._locked():
             return {
                 "type": "hello",
                 "id": self.session.id,
@@ -101,18 +158,16 @@ class Player:
         if self._deadline is None:
             self._deadline = time.perf_counter() + TRAINING_SHARE / self.settings.fps
         if self.playing and not self.diverged and not self._training_done():
-            started = time.perf_counter()
+            now = time.perf_counter()
             budget = SLICE_SECONDS
             if self.settings.speed == 0:
-                budget = min(budget, self._deadline - started)
+                budget = min(budget, self._deadline - now)
             iterations = max(1, int(budget / self._seconds_per_iteration))
             if self.settings.speed > 0:
                 iterations = min(iterations, self._remaining)
-            with self.session.lock:
-                self.session.trainer.train_iterations(iterations)
+            with self._locked():
+                self._train(iterations)
             self._remaining -= iterations
-            measured = (time.perf_counter() - started) / iterations
-            self._seconds_per_iteration = 0.5 * self._seconds_per_iteration + 0.5 * measured
             if not (self.diverged or self._training_done()):
                 return None
         return self.render()
@@ -124,7 +179,7 @@ class Player:
 
     def render(self) -> Frame:
         """Encode the current state; a diverged session stops playing with this frame."""
-        with self.session.lock:
+        with self._locked():
             if self.diverged:
                 self.playing = False
             frame = encode_frame(
@@ -137,3 +192,11 @@ class Player:
             self.session.touch()
         self.seq += 1
         return frame
+
+
+@dataclass
+class _Step:
+    """A `step` command in progress."""
+
+    unit: Literal["iteration", "epoch"]
+    done: bool = False

@@ -14,12 +14,10 @@ import contextlib
 import json
 import logging
 import time
-import weakref
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 import anyio
-from anyio.to_thread import run_sync
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.api.deps import SettingsDep, StoreDep
@@ -38,6 +36,7 @@ from app.api.stream_messages import (
     parse_message,
     value_error_message,
 )
+from app.api.stream_worker import counted_stream, in_worker
 from app.config import Settings
 from app.services.errors import SessionNotFound
 from app.services.frames import Frame
@@ -45,7 +44,6 @@ from app.services.player import Player, StreamSettings
 from app.services.store import SessionStore
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 router = APIRouter(tags=["stream"])
 
@@ -54,29 +52,6 @@ CLOSE_SESSION_NOT_FOUND = 4404
 COMMAND_QUEUE_SIZE = 64
 DEFAULT_RESOLUTION = 100
 DEFAULT_THUMBNAIL_RESOLUTION = 24
-
-
-# Every stream's CPU work takes turns in one worker thread, first come, first served. The
-# work is mostly small NumPy calls that hold the GIL, so a second thread adds no speed, only
-# GIL hand-offs: measured here, 20 sessions cost ~40 % more CPU per frame with two workers.
-STREAM_WORKERS = 1
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def stream_limiter() -> anyio.CapacityLimiter:
-    """The running event loop's limiter for stream work (one per loop, made on first use)."""
-    loop = asyncio.get_running_loop()
-    limiter = _limiters.get(loop)
-    if limiter is None:
-        limiter = _limiters[loop] = anyio.CapacityLimiter(STREAM_WORKERS)
-    return limiter
-
-
-async def in_worker(function: Callable[..., T], *args: Any) -> T:
-    """Run CPU work in a worker thread without blocking the event loop."""
-    return await run_sync(function, *args, limiter=stream_limiter())
 
 
 class SessionGone(Exception):
@@ -241,7 +216,11 @@ class StreamConnection:
         elif isinstance(command, Pause):
             player.playing = False
         elif isinstance(command, Step):
-            await in_worker(player.step, command.unit)
+            # In slices, handing the worker to the other streams in between (an epoch of a big
+            # session at batch size 1 is a good part of a second of work).
+            player.begin_step(command.unit)
+            while not await in_worker(player.continue_step):
+                pass
         elif isinstance(command, Reset):
             await in_worker(player.reset)
         elif isinstance(command, Update):
@@ -293,5 +272,6 @@ async def stream_session(
         await websocket.close(CLOSE_SESSION_NOT_FOUND, "session not found")
         return
     player = Player(session, initial_stream_settings(settings))
-    with session.attach_stream(), contextlib.suppress(WebSocketDisconnect):
-        await StreamConnection(websocket, player, settings, store).run()
+    with contextlib.suppress(WebSocketDisconnect):
+        async with counted_stream(session):
+            await StreamConnection(websocket, player, settings, store).run()
