@@ -8,12 +8,16 @@ compact, and with it on one busy stream starves the others.
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 
 import uvicorn
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from app.config import Settings, app_version
+
+VALUE_ERROR_PREFIX = "Value error, "
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,11 +45,23 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     try:
         return Settings(**flags)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"--{'-'.join(str(part) for part in error['loc']).replace('_', '-')}: {error['msg']}"
-            for error in exc.errors()
-        )
-        parser.error(problems)
+        parser.error("; ".join(flag_message(error) for error in exc.errors()))
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def flag_message(error: ErrorDetails) -> str:
+    """``--max-fps: Input should be …``; an error between settings (``"default_fps: expected
+    at most max_fps (10), got 30"``) names its flags the same way."""
+    message = error["msg"].removeprefix(VALUE_ERROR_PREFIX)
+    name = "-".join(str(part) for part in error["loc"])
+    if not name:
+        name, _, message = message.partition(": ")
+    for setting in Settings.model_fields:
+        message = re.sub(rf"\b{setting}\b", flag(setting), message)
+    return f"{flag(name)}: {message}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -2,8 +2,9 @@
 
 Request models forbid unknown fields, accept no NaN or infinity and coerce nothing (strict:
 ``"0.1"`` is not a number, ``true`` is not an integer). The bounds here are absolute caps;
-the limits an operator sets in ``Settings`` (layers, neurons, samples, work per call) are
-checked by the services and answer with the same 422 shape.
+the limits an operator sets in ``Settings`` (layers, neurons, samples, learning rate,
+resolution, work per call) are at most these, are checked by the services, and answer with
+the same 422 shape.
 
 Names come from the engine's ``Literal`` aliases, so the schema cannot offer a name the
 engine lacks.
@@ -30,6 +31,12 @@ MAX_NEURONS = 1024
 MAX_SAMPLES = 100_000
 MAX_POINTS = 1_000_000
 MAX_SEED = 2**32 - 1
+MAX_LEARNING_RATE = 100.0
+MAX_REGULARIZATION_RATE = 100.0
+MIN_RESOLUTION = 2
+MAX_RESOLUTION = 1024
+MAX_EPOCHS = 1_000_000
+MAX_ITERATIONS = 100_000_000
 MAX_ABS_TARGET = 1e6
 MAX_ABS_PREDICT = 1e3
 MODEL_FORMAT: Final = "nn-playground.model/1"
@@ -52,7 +59,8 @@ class OutModel(BaseModel):
 
 Coordinate = Annotated[float, Field(ge=-6.0, le=6.0)]
 Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
-# A label keeps its JSON type: integers for classes, numbers for regression targets.
+# A label keeps its JSON type, and without a `problem` that type decides it: classification
+# if every label is a JSON integer (1, not 1.0), regression otherwise.
 Target = (
     Annotated[int, Field(ge=-MAX_ABS_TARGET, le=MAX_ABS_TARGET)]
     | Annotated[float, Field(ge=-MAX_ABS_TARGET, le=MAX_ABS_TARGET)]
@@ -67,10 +75,24 @@ HiddenLayers = Annotated[
     list[Annotated[int, Field(ge=1, le=MAX_NEURONS)]], Field(max_length=MAX_LAYERS)
 ]
 LayerActivations = Annotated[list[ActivationName], Field(max_length=MAX_LAYERS)]
-LearningRate = Annotated[float, Field(gt=0.0, le=10.0)]
+LearningRate = Annotated[
+    float,
+    Field(
+        gt=0.0,
+        le=MAX_LEARNING_RATE,
+        description="At most the server's max_learning_rate (10 by default).",
+    ),
+]
 BatchSize = Annotated[int, Field(ge=1, le=MAX_SAMPLES)]
 Momentum = Annotated[float, Field(ge=0.0, lt=1.0)]
-RegularizationRate = Annotated[float, Field(ge=0.0, le=10.0)]
+RegularizationRate = Annotated[
+    float,
+    Field(
+        ge=0.0,
+        le=MAX_REGULARIZATION_RATE,
+        description="At most the server's max_regularization_rate (10 by default).",
+    ),
+]
 
 
 class Points(InModel):
@@ -125,7 +147,9 @@ class SessionConfig(InModel):
     regularization_rate: RegularizationRate = 0.0
     points: Points | None = Field(default=None, description="The data, when `dataset` is `custom`.")
     problem: ProblemName | None = Field(
-        default=None, description="`custom` only; derived from the labels when omitted."
+        default=None,
+        description="`custom` only. When omitted: classification if every label is a JSON "
+        "integer (`1`, not `1.0`), regression otherwise.",
     )
 
     @model_validator(mode="after")
@@ -212,8 +236,8 @@ class TrainRequest(InModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"epochs": 10}, {"iterations": 1}]})
 
-    epochs: int | None = Field(default=None, ge=1, le=1_000_000)
-    iterations: int | None = Field(default=None, ge=1, le=100_000_000)
+    epochs: int | None = Field(default=None, ge=1, le=MAX_EPOCHS)
+    iterations: int | None = Field(default=None, ge=1, le=MAX_ITERATIONS)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> TrainRequest:
@@ -299,11 +323,15 @@ class StatelessTrainRequest(InModel):
     )
 
     config: SessionConfig = Field(default_factory=SessionConfig)
-    epochs: int = Field(ge=1, le=1_000_000)
+    epochs: int = Field(ge=1, le=MAX_EPOCHS)
 
 
 class EpochRecord(OutModel):
-    epoch: int
+    epoch: int = Field(ge=1, description="1 for the first epoch trained")
+    status: Literal["ready", "diverged"] = Field(
+        description="diverged: the run diverged during this epoch (the last record); "
+        "its metrics are null"
+    )
     train_loss: float | None
     test_loss: float | None
     train_accuracy: float | None

@@ -39,8 +39,19 @@ def config_to_dict(config: TrainerConfig) -> dict[str, Any]:
     return values
 
 
+def label_problem(labels: Any) -> str:
+    """The problem custom points pose when the config does not say: classification if every
+    label is a JSON integer (``1``, not ``1.0``), else regression."""
+    integers = all(isinstance(label, int) and not isinstance(label, bool) for label in labels)
+    return "classification" if integers else "regression"
+
+
 def dict_to_config(values: dict[str, Any]) -> TrainerConfig:
-    """API form -> ``TrainerConfig``; unknown keys raise ValueError naming them."""
+    """API form -> ``TrainerConfig``; unknown keys raise ValueError naming them.
+
+    Custom points without a ``problem`` get the one their labels' JSON types say
+    (``label_problem``).
+    """
     unknown = sorted(set(values) - set(CONFIG_FIELDS))
     if unknown:
         raise ValueError(f"{unknown[0]}: expected one of {', '.join(CONFIG_FIELDS)}")
@@ -53,6 +64,8 @@ def dict_to_config(values: dict[str, Any]) -> TrainerConfig:
     points = fields.get("points")
     if points is not None:
         fields["points"] = (tuple(tuple(point) for point in points["x"]), tuple(points["y"]))
+        if fields.get("problem") is None:
+            fields["problem"] = label_problem(points["y"])
     return TrainerConfig(**fields)
 
 
@@ -89,5 +102,8 @@ def engine_limits(settings: Settings) -> Limits:
         max_custom_points=settings.max_custom_points,
         max_resolution=settings.max_resolution,
         max_predict_points=settings.max_predict_points,
+        max_learning_rate=settings.max_learning_rate,
+        max_regularization_rate=settings.max_regularization_rate,
         max_batch_size=settings.max_samples,
+        max_parameter_value=settings.max_edited_parameter,
     )

@@ -16,7 +16,8 @@ from app.services.training import check_work
 def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[str, Any]:
     """``{"config", "state", "history", "model"}`` after ``epochs`` epochs (fewer if diverged).
 
-    ``history`` holds one record per trained epoch. Errors in ``config`` are reported as
+    ``history`` holds one record per epoch trained, the one in which the run diverged
+    included (its status "diverged", its metrics null). Errors in ``config`` are reported as
     ``config.<field>``. The session built here is private: no lock another request could
     want is ever taken.
     """
@@ -27,12 +28,15 @@ def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[
     trainer = session.trainer
     check_work(trainer, settings, epochs=epochs, iterations=None)
     history: list[dict[str, Any]] = []
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         trainer.train_epochs(1)
         state = session.state()
         if state["status"] != "ready":
+            history.append({"epoch": epoch, "status": state["status"], **dict.fromkeys(METRICS)})
             break
-        history.append({"epoch": state["epoch"], **{name: state[name] for name in METRICS}})
+        history.append(
+            {"epoch": epoch, "status": "ready", **{name: state[name] for name in METRICS}}
+        )
     return {
         "config": session.config(),
         "state": session.state(),

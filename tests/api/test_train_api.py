@@ -55,9 +55,27 @@ def test_a_diverging_run_stops_early_and_its_model_still_loads(client: TestClien
     body = response.json()
     assert body["state"]["status"] == "diverged"
     assert body["state"]["train_loss"] is None
-    assert len(body["history"]) < 5
-    assert all(record["train_loss"] is not None for record in body["history"])
+    *trained, last = body["history"]
+    assert len(trained) < 4
+    assert [record["epoch"] for record in body["history"]] == list(range(1, len(trained) + 2))
+    assert all(record["status"] == "ready" and record["train_loss"] is not None
+               for record in trained)  # fmt: skip
+    assert last["status"] == "diverged" and last["train_loss"] is None
+    assert last["test_loss"] is None and last["train_accuracy"] is None
     session_id = client.post("/api/sessions", json=config).json()["id"]
     assert client.put(f"/api/sessions/{session_id}/model", json=body["model"]).status_code == 200
     grid = client.get(f"/api/sessions/{session_id}/boundary", params={"resolution": 4})
     assert grid.status_code == 200
+
+
+def test_a_run_diverging_in_its_first_epoch_has_that_epoch_in_its_history(
+    client: TestClient,
+) -> None:
+    config = {"dataset": "plane", "learning_rate": 10, "activation": "relu",
+              "hidden_layers": [8, 8, 8], "batch_size": 1}  # fmt: skip
+    body = client.post("/api/train", json={"config": config, "epochs": 3}).json()
+    assert body["state"]["epoch"] == 0 and body["state"]["status"] == "diverged"
+    assert body["history"] == [
+        {"epoch": 1, "status": "diverged", "train_loss": None, "test_loss": None,
+         "train_accuracy": None, "test_accuracy": None}
+    ]  # fmt: skip

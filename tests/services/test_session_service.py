@@ -37,7 +37,8 @@ def test_config_round_trips_through_the_engine_form() -> None:
     assert isinstance(engine_config, TrainerConfig)
     assert engine_config.points == (((-3.0, -3.0), (3.0, 3.0), (-2.5, -3.5), (3.5, 2.5)),
                                     (0, 1, 0, 1))  # fmt: skip
-    assert config_to_dict(engine_config) == values
+    # Without a `problem`, integer labels make it classification.
+    assert config_to_dict(engine_config) == {**values, "problem": "classification"}
 
 
 def test_merge_keeps_unchanged_fields_and_nulls_clear_only_nullable_ones() -> None:

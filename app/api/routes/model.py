@@ -10,6 +10,8 @@ from app.api.deps import SessionDep
 from app.api.errors import invalid_input
 from app.api.routes.sessions import NOT_FOUND, session_out
 from app.schemas import (
+    MAX_RESOLUTION,
+    MIN_RESOLUTION,
     BoundaryOut,
     DataOut,
     ModelDocument,
@@ -41,7 +43,14 @@ def get_data(session: SessionDep) -> dict[str, Any]:
 )
 def get_boundary(
     session: SessionDep,
-    resolution: Annotated[int, Query(ge=2, le=1024, description="cells per side")] = 100,
+    resolution: Annotated[
+        int,
+        Query(
+            ge=MIN_RESOLUTION,
+            le=MAX_RESOLUTION,
+            description="cells per side, at most the server's max_resolution (256 by default)",
+        ),
+    ] = 100,
 ) -> dict[str, Any]:
     """``values[i][j]`` is the output at ``(xs[j], ys[i])``; ``ys`` descends (row 0 is the
     top). Binary: p(class 1); multi-class: the winning class's probability, with its index in
