@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
+from app.api import examples
 from app.api.deps import SessionDep
 from app.api.errors import invalid_input
 from app.api.routes.sessions import NOT_FOUND, session_out
@@ -59,22 +60,45 @@ def get_boundary(
         return session.boundary(resolution)
 
 
-@router.post("/{session_id}/predict", response_model=PredictOut, responses=CONFLICT)
-def predict(session: SessionDep, request: PredictRequest) -> dict[str, Any]:
+@router.post(
+    "/{session_id}/predict",
+    response_model=PredictOut,
+    responses={**CONFLICT, **examples.json_example({"outputs": [0.973, 0.118]})},
+)
+def predict(
+    session: SessionDep,
+    request: Annotated[PredictRequest, Body(openapi_examples=examples.PREDICT)],
+) -> dict[str, Any]:
     """One output per point: p(class 1) (binary), the class probabilities (multi-class), or
     the value (regression)."""
     return {"outputs": session.predict(request.points)}
 
 
-@router.get("/{session_id}/model", response_model=ModelDocument, responses=CONFLICT)
+@router.get(
+    "/{session_id}/model",
+    response_model=ModelDocument,
+    responses={**CONFLICT, **examples.json_example(examples.MODEL_DOCUMENT)},
+)
 def get_model(session: SessionDep) -> dict[str, Any]:
     """The model document (format ``nn-playground.model/1``): config, layer sizes, and each
     layer's weights (fan_in x fan_out) and biases. PUT it back to load it."""
     return session.model()
 
 
-@router.put("/{session_id}/model", response_model=SessionUpdated, responses=NOT_FOUND)
-def put_model(session: SessionDep, document: ModelDocument) -> dict[str, Any]:
+@router.put(
+    "/{session_id}/model",
+    response_model=SessionUpdated,
+    responses={
+        **NOT_FOUND,
+        **examples.json_example(
+            {**examples.SESSION, "config": examples.MODEL_CONFIG, "rebuilt": True}
+        ),
+    },
+)
+def put_model(
+    session: SessionDep,
+    document: Annotated[ModelDocument, Body(openapi_examples=examples.PUT_MODEL)],
+) -> dict[str, Any]:
     """Load a model document: the session takes its config (``rebuilt`` says whether that
     rebuilt the network) and then its weights, checked against that config."""
     with session.lock:

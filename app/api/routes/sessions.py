@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response, status
 
+from app.api import examples
 from app.api.deps import SessionDep, SessionId, StoreDep
 from app.schemas import ConfigUpdate, SessionConfig, SessionOut, SessionUpdated, TrainRequest
 from app.services.session import Session
@@ -31,17 +32,25 @@ def session_out(session: Session) -> dict[str, Any]:
     response_model=SessionOut,
     status_code=status.HTTP_201_CREATED,
     summary="Create a session",
-    responses={503: {"description": "The server holds its maximum number of sessions"}},
+    responses={
+        **examples.json_example(examples.SESSION, status.HTTP_201_CREATED),
+        503: {"description": "The server holds its maximum number of sessions"},
+    },
 )
 def create_session(
-    store: StoreDep, config: Annotated[SessionConfig | None, Body()] = None
+    store: StoreDep,
+    config: Annotated[SessionConfig | None, Body(openapi_examples=examples.CREATE_SESSION)] = None,
 ) -> dict[str, Any]:
     """Every config field is optional; the response holds the complete config."""
     session = store.create((config or SessionConfig()).model_dump())
     return session_out(session)
 
 
-@router.get("/{session_id}", response_model=SessionOut, responses=NOT_FOUND)
+@router.get(
+    "/{session_id}",
+    response_model=SessionOut,
+    responses={**NOT_FOUND, **examples.json_example(examples.SESSION)},
+)
 def get_session(session: SessionDep) -> dict[str, Any]:
     return session_out(session)
 
@@ -50,9 +59,12 @@ def get_session(session: SessionDep) -> dict[str, Any]:
     "/{session_id}",
     response_model=SessionUpdated,
     summary="Change config fields",
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **examples.json_example({**examples.SESSION, "rebuilt": False})},
 )
-def update_session(session: SessionDep, update: ConfigUpdate) -> dict[str, Any]:
+def update_session(
+    session: SessionDep,
+    update: Annotated[ConfigUpdate, Body(openapi_examples=examples.UPDATE_SESSION)],
+) -> dict[str, Any]:
     """Learning rate, batch size, optimizer, momentum and regularisation apply live and keep
     the weights; any other change rebuilds the network (counters back to 0). ``rebuilt``
     says which happened."""
@@ -76,9 +88,12 @@ def delete_session(session_id: SessionId, store: StoreDep) -> Response:
     "/{session_id}/train",
     response_model=SessionOut,
     summary="Train some epochs or iterations",
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **examples.json_example(examples.SESSION)},
 )
-def train_session(session: SessionDep, request: TrainRequest) -> dict[str, Any]:
+def train_session(
+    session: SessionDep,
+    request: Annotated[TrainRequest, Body(openapi_examples=examples.TRAIN_SESSION)],
+) -> dict[str, Any]:
     """Work per call is bounded by ``max_epochs_per_call``, ``max_iterations_per_call`` and
     ``max_work_per_call`` (iterations x examples per batch x parameters); asking for more is a
     422 that says how much is allowed. A diverged session does not train; its state says so."""

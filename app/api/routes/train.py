@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 
+from app.api import examples
 from app.api.deps import SettingsDep
 from app.schemas import StatelessTrainOut, StatelessTrainRequest
 from app.services.stateless import train_once
@@ -15,9 +16,15 @@ router = APIRouter(prefix="/api", tags=["train"])
     "/train",
     response_model=StatelessTrainOut,
     summary="Train once, keep nothing",
-    responses={409: {"description": "Training diverged; the weights are not finite"}},
+    responses={
+        **examples.json_example(examples.TRAIN_ONCE_RESULT),
+        409: {"description": "Training diverged; the weights are not finite"},
+    },
 )
-def train(request: StatelessTrainRequest, settings: SettingsDep) -> dict[str, Any]:
+def train(
+    request: Annotated[StatelessTrainRequest, Body(openapi_examples=examples.TRAIN_ONCE)],
+    settings: SettingsDep,
+) -> dict[str, Any]:
     """Build the network from ``config``, train ``epochs`` epochs, and return the final state,
     one history record per epoch and the model document. No session is kept, so any worker
     can answer."""
