@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from app.schemas import ConfigUpdate
 
-# Edited weights and biases stay in a range a person would type into the page.
-MAX_EDITED_PARAMETER = 1000.0
+# Absolute caps; the server's settings (max_edited_parameter, max_fps, max_speed,
+# max_resolution) set the limits actually applied, checked by the route.
+MAX_EDITED_PARAMETER = 1e6
 MAX_INDEX = 1000
 # JSON nested deeper than the parser's recursion limit (a ~2 kB message can be) is refused.
 TOO_DEEP = "expected a JSON object of ordinary depth, got nesting too deep to read"
@@ -68,9 +69,9 @@ class StreamUpdate(Message):
     """Any subset of the stream settings; the upper bounds from Settings are applied later."""
 
     type: Literal["stream"]
-    fps: int | None = Field(default=None, ge=1, le=60)
-    speed: int | None = Field(default=None, ge=0, le=1000)
-    resolution: int | None = Field(default=None, ge=10, le=256)
+    fps: int | None = Field(default=None, ge=1, le=240)
+    speed: int | None = Field(default=None, ge=0, le=1_000_000)
+    resolution: int | None = Field(default=None, ge=10, le=1024)
     thumbnail_resolution: int | None = Field(default=None, ge=8, le=64)
 
 

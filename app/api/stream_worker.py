@@ -1,4 +1,4 @@
-"""The one worker thread all streams share, and the count of a session's open streams.
+"""The one worker thread all streams share, and the counts of open streams.
 
 Every stream's CPU work (a Player method) runs through ``in_worker``: one at a time, first
 come, first served, so a heavy session's slices alternate with the other streams' work.
@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
 
 import anyio
 from anyio.to_thread import run_sync
 
+from app.config import Settings
 from app.services.player import SessionBusy
 from app.services.session import Session
+from app.services.store import SessionStore
 
 T = TypeVar("T")
 
@@ -76,3 +79,45 @@ async def counted_stream(session: Session) -> AsyncIterator[None]:
         if entered:
             with anyio.CancelScope(shield=True):
                 await run_sync(attached.__exit__, None, None, None)
+
+
+class StreamSlots:
+    """Open streams, server-wide and per session, held to ``max_streams`` and
+    ``max_streams_per_session``. Used on the event loop only, so checking and taking a slot
+    cannot race."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.per_session: Counter[str] = Counter()
+
+    def refusal(self, session_id: str, settings: Settings) -> str | None:
+        """Why one more stream of ``session_id`` is refused (a close reason), or None."""
+        if self.total >= settings.max_streams:
+            return f"too many streams: the server allows {settings.max_streams}"
+        most = settings.max_streams_per_session
+        if self.per_session[session_id] >= most:
+            return f"too many streams of this session: it allows {most}"
+        return None
+
+    @contextmanager
+    def taken(self, session_id: str) -> Iterator[None]:
+        self.total += 1
+        self.per_session[session_id] += 1
+        try:
+            yield
+        finally:
+            self.total -= 1
+            self.per_session[session_id] -= 1
+            if not self.per_session[session_id]:
+                del self.per_session[session_id]
+
+
+_slots: weakref.WeakKeyDictionary[SessionStore, StreamSlots] = weakref.WeakKeyDictionary()
+
+
+def stream_slots(store: SessionStore) -> StreamSlots:
+    """The slots of the app that owns ``store`` (one store per app)."""
+    slots = _slots.get(store)
+    if slots is None:
+        slots = _slots[store] = StreamSlots()
+    return slots

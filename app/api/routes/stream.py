@@ -36,7 +36,7 @@ from app.api.stream_messages import (
     parse_message,
     value_error_message,
 )
-from app.api.stream_worker import counted_stream, in_worker
+from app.api.stream_worker import counted_stream, in_worker, stream_slots
 from app.config import Settings
 from app.services.errors import SessionNotFound
 from app.services.frames import Frame
@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["stream"])
 
 CLOSE_SESSION_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455 registry: the server is at its stream limits
 # Commands waiting to be applied; when full the receiver stops reading (TCP backpressure).
 COMMAND_QUEUE_SIZE = 64
 DEFAULT_RESOLUTION = 100
@@ -227,10 +228,12 @@ class StreamConnection:
             changes = config_changes(command.config)
             await self.send_json(await in_worker(player.update, changes))
         elif isinstance(command, SetWeight):
+            self.check_edited(command.value)
             await in_worker(
                 player.set_weight, command.layer, command.source, command.target, command.value
             )
         elif isinstance(command, SetBias):
+            self.check_edited(command.value)
             await in_worker(player.set_bias, command.layer, command.neuron, command.value)
         elif isinstance(command, StreamUpdate):
             self.update_stream(command)
@@ -239,8 +242,18 @@ class StreamConnection:
             raise BadMessage(f"type: cannot handle {type(command).__name__}", "type")
         self.frame_wanted = True  # while playing, the next playing frame shows the change
 
+    def check_edited(self, value: float) -> None:
+        bound = self.settings.max_edited_parameter
+        if abs(value) > bound:
+            raise BadMessage(f"value: expected a number in [-{bound:g}, {bound:g}], got {value:g}",
+                             "value")  # fmt: skip
+
     def update_stream(self, command: StreamUpdate) -> None:
-        limits = {"fps": self.settings.max_fps, "resolution": self.settings.max_resolution}
+        limits = {
+            "fps": self.settings.max_fps,
+            "speed": self.settings.max_speed,
+            "resolution": self.settings.max_resolution,
+        }
         changes = command.model_dump(exclude_none=True, exclude={"type"})
         for name, limit in limits.items():
             if name in changes and changes[name] > limit:
@@ -264,14 +277,20 @@ def initial_stream_settings(settings: Settings) -> StreamSettings:
 async def stream_session(
     websocket: WebSocket, session_id: str, store: StoreDep, settings: SettingsDep
 ) -> None:
-    """Drive a session live; unknown ids are accepted, then closed with code 4404."""
+    """Drive a session live; unknown ids are accepted, then closed with code 4404, and a
+    stream over the server's limits (max_streams, max_streams_per_session) with 1013."""
     await websocket.accept()
     try:
         session = store.get(session_id)
     except SessionNotFound:
         await websocket.close(CLOSE_SESSION_NOT_FOUND, "session not found")
         return
+    slots = stream_slots(store)
+    refusal = slots.refusal(session_id, settings)
+    if refusal is not None:
+        await websocket.close(CLOSE_TRY_AGAIN_LATER, refusal)
+        return
     player = Player(session, initial_stream_settings(settings))
-    with contextlib.suppress(WebSocketDisconnect):
+    with slots.taken(session_id), contextlib.suppress(WebSocketDisconnect):
         async with counted_stream(session):
             await StreamConnection(websocket, player, settings, store).run()
