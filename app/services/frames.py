@@ -3,7 +3,8 @@
 A frame is a JSON-ready header dict plus one ``bytes`` blob holding every grid as uint8,
 C order, one after another. A byte ``q`` stands for ``lo + (hi - lo) * q / 255``, so
 quantising is ``q = round((v - lo) / (hi - lo) * 255)`` clipped to [0, 255]; the error of a
-decoded value is at most ``(hi - lo) / 510``.
+decoded value is at most ``(hi - lo) / 510``. The ``neurons`` grid has a range per layer
+(``layer_ranges``), so a tanh layer keeps all 256 levels beside features as large as x1².
 
 Nothing non-finite leaves this module: header numbers that are not finite (possible only in
 a diverged session) become ``None``, and non-finite grid values encode as byte 0.
@@ -125,6 +126,8 @@ class _Grid:
     lo: float
     hi: float
     raw: bool = False  # bytes copied as they are (class indices)
+    # Instead of lo/hi (then unused): (rows, lo, hi) for consecutive runs of rows (layers).
+    parts: list[tuple[int, float, float]] | None = None
 
 
 def _boundary_grids(problem: str, boundary: dict[str, Any]) -> list[_Grid]:
@@ -141,11 +144,15 @@ def _boundary_grids(problem: str, boundary: dict[str, Any]) -> list[_Grid]:
 
 
 def _neuron_grid(layers: Sequence[np.ndarray], thumbnail_resolution: int) -> _Grid:
+    """Every unit's thumbnail; each layer quantised over its own range, symmetric around 0."""
     shape = (thumbnail_resolution, thumbnail_resolution)
-    stacked = np.concatenate([np.asarray(layer).reshape(-1, *shape) for layer in layers])
-    low, high = finite_range(stacked)
-    bound = max(abs(low), abs(high), MIN_SPAN)
-    return _Grid("neurons", stacked, -bound, bound)
+    blocks = [np.asarray(layer).reshape(-1, *shape) for layer in layers]
+    parts: list[tuple[int, float, float]] = []
+    for block in blocks:
+        low, high = finite_range(block)
+        bound = max(abs(low), abs(high), MIN_SPAN)
+        parts.append((block.shape[0], -bound, bound))
+    return _Grid("neurons", np.concatenate(blocks), 0.0, 0.0, parts=parts)
 
 
 def pack_grids(grids: Sequence[_Grid]) -> tuple[list[dict[str, Any]], bytes]:
@@ -153,23 +160,31 @@ def pack_grids(grids: Sequence[_Grid]) -> tuple[list[dict[str, Any]], bytes]:
     entries: list[dict[str, Any]] = []
     offset = 0
     for grid in grids:
-        entries.append(
-            {
-                "name": grid.name,
-                "offset": offset,
-                "shape": list(grid.values.shape),
-                "lo": grid.lo,
-                "hi": grid.hi,
-            }
-        )
+        entry: dict[str, Any] = {
+            "name": grid.name,
+            "offset": offset,
+            "shape": list(grid.values.shape),
+        }
+        if grid.parts is None:
+            entry["lo"], entry["hi"] = grid.lo, grid.hi
+        else:
+            entry["layer_ranges"] = [[lo, hi] for _, lo, hi in grid.parts]
+        entries.append(entry)
         offset += grid.values.size
     buffer = np.empty(offset, dtype=np.uint8)
     for grid, entry in zip(grids, entries, strict=True):
         target = buffer[entry["offset"] : entry["offset"] + grid.values.size]
         if grid.raw:
             target[...] = grid.values.reshape(-1)
-        else:
+        elif grid.parts is None:
             quantize_into(grid.values, grid.lo, grid.hi, target)
+        else:
+            cells = grid.values[0].size if len(grid.values) else 0
+            row = 0
+            for rows, lo, hi in grid.parts:
+                part = slice(row * cells, (row + rows) * cells)
+                quantize_into(grid.values[row : row + rows], lo, hi, target[part])
+                row += rows
     return entries, buffer.tobytes()
 
 
@@ -223,12 +238,26 @@ def encode_frame(
 
 
 def decode_grid(header: dict[str, Any], payload: bytes, name: str) -> np.ndarray:
-    """The inverse, for clients and tests: a grid's values as float32 (raw bytes for classes)."""
+    """The inverse, for clients and tests: a grid's values as float32 (raw bytes for classes).
+
+    ``neurons`` is decoded layer by layer: ``layer_ranges[l]`` applies to the
+    ``layer_sizes[l]`` units of layer ``l``.
+    """
     entry = next(grid for grid in header["grids"] if grid["name"] == name)
     size = int(np.prod(entry["shape"]))
     raw = np.frombuffer(payload, dtype=np.uint8, count=size, offset=entry["offset"])
     raw = raw.reshape(entry["shape"])
     if name == "boundary_class":
         return raw.copy()
-    scale = (entry["hi"] - entry["lo"]) / 255.0
-    return (entry["lo"] + raw.astype(np.float32) * np.float32(scale)).astype(np.float32)
+    if "layer_ranges" not in entry:
+        return _decode(raw, entry["lo"], entry["hi"])
+    parts, row = [], 0
+    for units, (lo, hi) in zip(header["layer_sizes"], entry["layer_ranges"], strict=True):
+        parts.append(_decode(raw[row : row + units], lo, hi))
+        row += units
+    return np.concatenate(parts)
+
+
+def _decode(raw: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    scale = (hi - lo) / 255.0
+    return (lo + raw.astype(np.float32) * np.float32(scale)).astype(np.float32)

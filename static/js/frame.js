@@ -21,22 +21,13 @@ export function unitOffset(header, layerIndex, unit) {
   return grid.offset + (firstUnit(header.layer_sizes, layerIndex) + unit) * rows * cols;
 }
 
-/** Largest |value| over a layer's thumbnails (decoded from the smallest and largest code). */
-function layerMaxAbs(header, bytes, layerIndex) {
-  const grid = findGrid(header, "neurons");
-  const [, rows, cols] = grid.shape;
-  const cells = rows * cols;
-  const start = grid.offset + firstUnit(header.layer_sizes, layerIndex) * cells;
-  const end = start + header.layer_sizes[layerIndex] * cells;
-  let low = 255;
-  let high = 0;
-  for (let i = start; i < end; i++) {
-    const q = bytes[i];
-    if (q < low) low = q;
-    if (q > high) high = q;
-  }
-  const decode = (q) => grid.lo + ((grid.hi - grid.lo) * q) / 255;
-  return Math.max(Math.abs(decode(low)), Math.abs(decode(high)));
+/**
+ * [lo, hi] of one layer's thumbnails: each layer of the neurons grid is quantised over its
+ * own range, symmetric around 0 (hi = the layer's largest |value|), so a byte q of layer l
+ * stands for lo + (hi - lo) * q / 255 with that layer's lo and hi.
+ */
+export function layerRange(header, layerIndex) {
+  return findGrid(header, "neurons").layer_ranges[layerIndex];
 }
 
 /**
@@ -48,14 +39,13 @@ function layerMaxAbs(header, bytes, layerIndex) {
  * scale: p(class 1) for binary, class colour by probability for multi-class, value for regression.
  */
 export class FrameScales {
-  constructor(header, bytes, { regressionRange }) {
+  // The grids' bytes are not needed: each layer's range travels in the header.
+  constructor(header, _bytes, { regressionRange }) {
     this.header = header;
-    this.grid = findGrid(header, "neurons");
     this.problem = header.problem;
     this.regressionRange = regressionRange;
     this.layers = header.layer_sizes.length;
     this.cache = new Map();
-    this.bytes = bytes;
   }
 
   isOutput(layerIndex) {
@@ -64,17 +54,14 @@ export class FrameScales {
 
   /** Scale s for a hidden layer (values are divided by it before colouring). */
   hiddenScale(layerIndex) {
-    const key = `s${layerIndex}`;
-    if (!this.cache.has(key)) {
-      this.cache.set(key, Math.max(1, layerMaxAbs(this.header, this.bytes, layerIndex)));
-    }
-    return this.cache.get(key);
+    const [lo, hi] = layerRange(this.header, layerIndex);
+    return Math.max(1, Math.abs(lo), Math.abs(hi));
   }
 
   lut(layerIndex, unit) {
     const key = this.isOutput(layerIndex) && this.problem === "multiclass" ? `c${unit}` : `l${layerIndex}`;
     if (this.cache.has(key)) return this.cache.get(key);
-    const { lo, hi } = this.grid;
+    const [lo, hi] = layerRange(this.header, layerIndex);
     let lut;
     if (!this.isOutput(layerIndex)) {
       const scale = this.hiddenScale(layerIndex);

@@ -55,11 +55,13 @@ def test_step_frame_layout_and_grids_match_the_trainer(app: FastAPI, client: Tes
     trainer = app.state.store.get(session_id).trainer
     expected = trainer.boundary(100)["values"]
     assert np.abs(decode_grid(header, payload, "boundary") - expected).max() <= 1 / 510 + 1e-6
-    neurons = np.concatenate(trainer.neuron_grids(24))
+    layers = trainer.neuron_grids(24)
     entry = next(g for g in header["grids"] if g["name"] == "neurons")
-    assert entry["hi"] == pytest.approx(np.abs(neurons).max()) and entry["lo"] == -entry["hi"]
-    step = 2 * entry["hi"] / 510
-    assert np.abs(decode_grid(header, payload, "neurons") - neurons).max() <= step + 1e-5
+    decoded, row = decode_grid(header, payload, "neurons"), 0
+    for layer, (lo, hi) in zip(layers, entry["layer_ranges"], strict=True):
+        assert hi == pytest.approx(np.abs(layer).max()) and lo == -hi
+        assert np.abs(decoded[row : row + len(layer)] - layer).max() <= hi / 255 + 1e-5
+        row += len(layer)
     assert np.allclose(header["weights"][1], trainer.weights()[1], atol=1e-6)
 
 

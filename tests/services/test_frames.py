@@ -114,11 +114,52 @@ def test_binary_frame_layout_and_values(rng: np.random.Generator) -> None:
 
     decoded = decode_grid(header, frame.payload, "boundary")
     assert np.abs(decoded - trainer.values).max() <= 1 / 510 + 1e-6
-    all_neurons = np.concatenate(trainer.neurons)
-    bound = float(np.abs(all_neurons).max())
-    assert neurons["hi"] == pytest.approx(bound) and neurons["lo"] == pytest.approx(-bound)
+    assert "lo" not in neurons and len(neurons["layer_ranges"]) == 3
     decoded_neurons = decode_grid(header, frame.payload, "neurons")
-    assert np.abs(decoded_neurons - all_neurons).max() <= 2 * bound / 510 + 1e-5
+    assert decoded_neurons.shape == (6, 8, 8)
+
+
+def test_each_layer_of_neurons_is_quantised_over_its_own_range(
+    rng: np.random.Generator,
+) -> None:
+    # Raw features as large as x1² on [-6, 6] beside a tanh layer of small outputs: one shared
+    # range would leave the tanh layer a handful of the 256 levels.
+    thumb = 8
+    features = rng.uniform(-36, 36, (3, thumb, thumb))
+    hidden = 0.05 * np.tanh(rng.normal(size=(4, thumb, thumb)))
+    output = rng.uniform(0, 1, (1, thumb, thumb))
+    trainer = GridTrainer("binary", rng.uniform(0, 1, (20, 20)), [features, hidden, output])
+    frame = encode_frame(trainer, seq=0, playing=False, resolution=20, thumbnail_resolution=thumb)
+    header = json.loads(json.dumps(frame.header, allow_nan=False))
+    entry = header["grids"][-1]
+    decoded = decode_grid(header, frame.payload, "neurons")
+    row = 0
+    for layer, (lo, hi) in zip(trainer.neurons, entry["layer_ranges"], strict=True):
+        bound = float(np.abs(layer).max())
+        assert hi == pytest.approx(bound) and lo == -hi  # symmetric, the layer's own
+        error = np.abs(decoded[row : row + len(layer)] - layer).max()
+        assert error <= (hi - lo) / 510 + 1e-6
+        codes = np.frombuffer(frame.payload, np.uint8, len(layer) * thumb * thumb,
+                              entry["offset"] + row * thumb * thumb)  # fmt: skip
+        # Its largest |value| takes code 0 or 255: a wide span of codes is in use (with
+        # one range for all, the 0.05 tanh layer would sit on the middle two codes).
+        assert int(codes.max()) - int(codes.min()) >= 100
+        row += len(layer)
+
+
+def test_a_layer_of_zeros_or_non_finite_values_still_decodes() -> None:
+    zeros = np.zeros((2, 8, 8))
+    broken = np.full((1, 8, 8), np.nan)
+    broken[0, 0, :3] = [np.inf, -2.0, 1.0]
+    trainer = GridTrainer("binary", np.zeros((20, 20)), [zeros, broken, np.ones((1, 8, 8))])
+    frame = encode_frame(trainer, seq=0, playing=False, resolution=20, thumbnail_resolution=8)
+    ranges = frame.header["grids"][-1]["layer_ranges"]
+    assert ranges[0] == [-1e-9, 1e-9] and ranges[1] == [-2.0, 2.0]
+    decoded = decode_grid(json.loads(json.dumps(frame.header)), frame.payload, "neurons")
+    assert np.allclose(decoded[:2], 0, atol=1e-9) and np.allclose(decoded[3], 1, atol=1 / 255)
+    assert decoded[2, 0, 1] == pytest.approx(-2.0) and decoded[2, 0, 2] == pytest.approx(
+        1.0, abs=0.01
+    )
 
 
 def test_header_is_strict_json_with_rounded_weights(rng: np.random.Generator) -> None:
