@@ -1,6 +1,6 @@
 """Live-stream throughput against a real uvicorn process on loopback.
 
-    .venv/bin/python bench/bench_stream.py            # both scenarios, 10 s each
+    .venv/bin/python bench/bench_stream.py            # every scenario, 10 s each
     .venv/bin/python bench/bench_stream.py --seconds 5 --scenarios b
 
 (a) one session playing at 60 fps with a 100×100 boundary grid: frames/s received;
@@ -8,6 +8,8 @@
     session (the bar: the slowest at least 90 % of 30), and GET /api/health latency meanwhile;
 (c) one session at 60 fps whose client stops reading: the server's CPU once the socket
     buffers are full, and how many frames were in transit (latest wins: none are queued).
+(d) a light session playing alone, then beside a client hammering epoch steps on a big
+    network and a REST client training a streamed session (bench_stream_fairness.py).
 Each prints bytes per frame (JSON header + binary grids) and the server's CPU time per frame,
 read from /proc/<pid>/stat. The server runs as deployed: one process, per-message deflate off.
 """
@@ -26,6 +28,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench_stream_fairness import run_fairness  # (this file's folder)
 from websockets.asyncio.client import connect
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +245,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per scenario")
     parser.add_argument("--sessions", type=int, default=20, help="sessions in scenario (b)")
-    parser.add_argument("--scenarios", default="abc", help="which of a, b, c to run")
+    parser.add_argument("--scenarios", default="abcd", help="which of a, b, c, d to run")
     args = parser.parse_args()
     port = free_port()
     server = start_server(port)
@@ -258,6 +261,8 @@ def main() -> None:
         if "c" in args.scenarios:
             # Big frames fill the socket buffers on the way (a few MB on loopback) quickly.
             asyncio.run(stalled_client(base_url, server.pid, {**one, "resolution": 256}))
+        if "d" in args.scenarios:
+            run_fairness(base_url, min(args.seconds, 5.0))
     finally:
         server.terminate()
         try:
