@@ -92,6 +92,23 @@ def quantize_into(values: np.ndarray, lo: float, hi: float, out: np.ndarray) -> 
     """
     scaled = np.subtract(values, lo, dtype=np.float32)
     scaled *= np.float32(255.0 / max(hi - lo, MIN_SPAN))
+    _round_into(scaled, out)
+
+
+def quantize_rows_into(
+    values: np.ndarray, bounds: Sequence[float], rows: Sequence[int], out: np.ndarray
+) -> None:
+    """``quantize_into`` with a symmetric range per run of rows: the first ``rows[0]`` rows of
+    ``values`` over [-bounds[0], bounds[0]], the next ``rows[1]`` over the next, and so on."""
+    half_steps = np.float32(127.5) / np.asarray(bounds, dtype=np.float32)
+    per_row = np.repeat(half_steps, rows).reshape(-1, *([1] * (values.ndim - 1)))
+    scaled = np.multiply(values, per_row, dtype=np.float32)
+    scaled += np.float32(127.5)  # (v + b) * 255 / 2b = v * 127.5 / b + 127.5
+    _round_into(scaled, out)
+
+
+def _round_into(scaled: np.ndarray, out: np.ndarray) -> None:
+    """Values already scaled to [0, 255] (non-finite -> 0), rounded, into uint8 ``out``."""
     if not np.isfinite(scaled).all():
         np.copyto(scaled, 0.0, where=~np.isfinite(scaled))
     np.clip(scaled, 0.0, 255.0, out=scaled)
@@ -126,8 +143,10 @@ class _Grid:
     lo: float
     hi: float
     raw: bool = False  # bytes copied as they are (class indices)
-    # Instead of lo/hi (then unused): (rows, lo, hi) for consecutive runs of rows (layers).
-    parts: list[tuple[int, float, float]] | None = None
+    # Instead of lo/hi (then unused): the layers' ranges, each [-bound, bound], and how many
+    # rows (units) each layer has.
+    layer_bounds: list[float] | None = None
+    layer_rows: list[int] | None = None
 
 
 def _boundary_grids(problem: str, boundary: dict[str, Any]) -> list[_Grid]:
@@ -147,12 +166,17 @@ def _neuron_grid(layers: Sequence[np.ndarray], thumbnail_resolution: int) -> _Gr
     """Every unit's thumbnail; each layer quantised over its own range, symmetric around 0."""
     shape = (thumbnail_resolution, thumbnail_resolution)
     blocks = [np.asarray(layer).reshape(-1, *shape) for layer in layers]
-    parts: list[tuple[int, float, float]] = []
-    for block in blocks:
-        low, high = finite_range(block)
-        bound = max(abs(low), abs(high), MIN_SPAN)
-        parts.append((block.shape[0], -bound, bound))
-    return _Grid("neurons", np.concatenate(blocks), 0.0, 0.0, parts=parts)
+    rows = [block.shape[0] for block in blocks]
+    stacked = np.concatenate(blocks)
+    magnitudes = np.abs(stacked.reshape(len(stacked), -1))
+    unit_max: list[float] = magnitudes.max(axis=1).tolist()  # a few hundred units at most
+    if not all(map(math.isfinite, unit_max)):  # only in a diverged session: finite values only
+        unit_max = np.where(np.isfinite(magnitudes), magnitudes, 0.0).max(axis=1).tolist()
+    bounds, start = [], 0
+    for count in rows:
+        bounds.append(max(max(unit_max[start : start + count], default=0.0), MIN_SPAN))
+        start += count
+    return _Grid("neurons", stacked, 0.0, 0.0, layer_bounds=bounds, layer_rows=rows)
 
 
 def pack_grids(grids: Sequence[_Grid]) -> tuple[list[dict[str, Any]], bytes]:
@@ -165,10 +189,10 @@ def pack_grids(grids: Sequence[_Grid]) -> tuple[list[dict[str, Any]], bytes]:
             "offset": offset,
             "shape": list(grid.values.shape),
         }
-        if grid.parts is None:
+        if grid.layer_bounds is None:
             entry["lo"], entry["hi"] = grid.lo, grid.hi
         else:
-            entry["layer_ranges"] = [[lo, hi] for _, lo, hi in grid.parts]
+            entry["layer_ranges"] = [[-bound, bound] for bound in grid.layer_bounds]
         entries.append(entry)
         offset += grid.values.size
     buffer = np.empty(offset, dtype=np.uint8)
@@ -176,15 +200,11 @@ def pack_grids(grids: Sequence[_Grid]) -> tuple[list[dict[str, Any]], bytes]:
         target = buffer[entry["offset"] : entry["offset"] + grid.values.size]
         if grid.raw:
             target[...] = grid.values.reshape(-1)
-        elif grid.parts is None:
+        elif grid.layer_bounds is None:
             quantize_into(grid.values, grid.lo, grid.hi, target)
         else:
-            cells = grid.values[0].size if len(grid.values) else 0
-            row = 0
-            for rows, lo, hi in grid.parts:
-                part = slice(row * cells, (row + rows) * cells)
-                quantize_into(grid.values[row : row + rows], lo, hi, target[part])
-                row += rows
+            assert grid.layer_rows is not None
+            quantize_rows_into(grid.values, grid.layer_bounds, grid.layer_rows, target)
     return entries, buffer.tobytes()
 
 
