@@ -1,8 +1,9 @@
 """The live stream: `/api/sessions/{id}/stream` (protocol in docs/protocol.md).
 
 Two tasks per connection. The receiver reads and validates client messages and queues them;
-the driver owns the player: it applies queued commands, trains and renders in a worker
-thread (under the session's lock), and awaits each send before producing the next frame, so
+the driver owns the player: it applies queued commands, trains and renders in the worker
+thread all streams share (``stream_worker``; the session's lock is only taken when free, in
+slices of a few ms), and awaits each send before producing the next frame, so
 a slow client never makes frames pile up — the latest state wins. Only the driver sends, so
 a frame's header and its binary message are never split by another message.
 """
