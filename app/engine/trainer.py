@@ -108,6 +108,15 @@ class Trainer:
     def iterations_per_epoch(self) -> int:
         return math.ceil(len(self.X_train) / self.config.batch_size)
 
+    def iterations_to_epoch_end(self) -> int:
+        """Updates before the epoch counter next grows: ceil((n_train - position) / batch).
+
+        The batches are consecutive ``batch_size`` runs of the epoch's shuffled order, the
+        last one shorter; ``position`` is how far into that order this epoch has come.
+        """
+        remaining = len(self.X_train) - self.stepper.cursor
+        return max(1, math.ceil(remaining / self.config.batch_size))
+
     # ------------------------------------------------------------------ training
     def train_iterations(self, k: int) -> None:
         """Run ``k`` updates (fewer if the run diverges)."""

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 from app.services.frames import Frame, encode_frame
 from app.services.session import Session
-from app.services.training import iterations_to_epoch_end
 
 # With speed 0 a frame trains for this share of its interval; the rest is left for rendering,
 # sending and the other sessions.
@@ -98,7 +97,7 @@ class Player:
                 while not step.done and time.perf_counter() < deadline:
                     fitting = int((deadline - time.perf_counter()) / self._seconds_per_iteration)
                     epoch = trainer.epoch
-                    self._train(min(max(1, fitting), iterations_to_epoch_end(trainer)))
+                    self._train(min(max(1, fitting), trainer.iterations_to_epoch_end()))
                     step.done = trainer.epoch > epoch or self.diverged
         if step.done:
             self._step = None

@@ -69,16 +69,6 @@ def check_work(
         )
 
 
-def iterations_to_epoch_end(trainer: Trainer) -> int:
-    """Updates before the epoch counter next grows: ceil((n_train - cursor) / batch_size).
-
-    The stepper's ``cursor`` is the position in the current epoch's shuffled order; the
-    batches are consecutive ``batch_size`` runs of it, the last one shorter.
-    """
-    remaining = len(trainer.X_train) - trainer.stepper.cursor
-    return max(1, -(-remaining // trainer.config.batch_size))
-
-
 def train_in_slices(
     trainer: Trainer,
     lock: FairLock,
@@ -107,7 +97,7 @@ def train_in_slices(
                 if done_epochs >= epochs:
                     return
                 to_go = epochs - done_epochs - 1
-                left = iterations_to_epoch_end(trainer) + to_go * trainer.iterations_per_epoch
+                left = trainer.iterations_to_epoch_end() + to_go * trainer.iterations_per_epoch
             else:
                 assert iterations is not None
                 left = iterations - done_iterations

@@ -13,7 +13,6 @@ from app.engine import Trainer, TrainerConfig
 from app.services.locks import FairLock
 from app.services.training import (
     check_work,
-    iterations_to_epoch_end,
     parameter_count,
     train_in_slices,
 )
@@ -66,11 +65,11 @@ def test_slices_are_sized_by_time_and_the_result_does_not_depend_on_it() -> None
 
 def test_iterations_to_epoch_end_counts_the_short_last_batch() -> None:
     trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
-    assert iterations_to_epoch_end(trainer) == trainer.iterations_per_epoch == 9
+    assert trainer.iterations_to_epoch_end() == trainer.iterations_per_epoch == 9
     trainer.train_iterations(8)
-    assert iterations_to_epoch_end(trainer) == 1
+    assert trainer.iterations_to_epoch_end() == 1
     trainer.train_iterations(1)
-    assert trainer.epoch == 1 and iterations_to_epoch_end(trainer) == 9
+    assert trainer.epoch == 1 and trainer.iterations_to_epoch_end() == 9
 
 
 def test_a_diverging_run_stops_in_slices_too() -> None:
