@@ -20,8 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -32,6 +30,9 @@ from bench_stream_fairness import run_fairness  # (this file's folder)
 from websockets.asyncio.client import connect
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+from server_process import ServerProcess  # noqa: E402  (the tests' server start-up, shared)
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 WARMUP_SECONDS = 1.5
 HEALTH_PROBE_SECONDS = 0.05
@@ -46,31 +47,6 @@ class Tally:
     header_bytes: int = 0
     grid_bytes: int = 0
     seqs: list[int] = field(default_factory=list)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-        "--port", str(port), "--ws-per-message-deflate", "false", "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited with {process.returncode}") from None
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("server did not become healthy in 30 s")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -247,10 +223,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20, help="sessions in scenario (b)")
     parser.add_argument("--scenarios", default="abcd", help="which of a, b, c, d to run")
     args = parser.parse_args()
-    port = free_port()
-    server = start_server(port)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
+    with ServerProcess() as running:
+        assert running.process is not None
+        server, base_url = running.process, running.base_url
         print(f"server pid {server.pid} on {base_url}, {os.cpu_count()} cores")
         one = {"fps": 60, "speed": 10, "resolution": 100, "thumbnail_resolution": 24}
         many = {"fps": 30, "speed": 10, "resolution": 100, "thumbnail_resolution": 24}
@@ -263,13 +238,6 @@ def main() -> None:
             asyncio.run(stalled_client(base_url, server.pid, {**one, "resolution": 256}))
         if "d" in args.scenarios:
             run_fairness(base_url, min(args.seconds, 5.0))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
 
 if __name__ == "__main__":

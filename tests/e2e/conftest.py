@@ -9,10 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
+from server_process import PROJECT_ROOT, ServerProcess
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -149,59 +145,14 @@ def second_browser(browser: Browser, live_server: str) -> Iterator[Playground]:
     assert_no_console_errors(playground)
 
 
-class RestartableServer:
-    """A uvicorn process of our own on a fixed free port, to stop and start again."""
-
-    def __init__(self, log: Path) -> None:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [
-            sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-            "--port", str(self.port), "--ws-per-message-deflate", "false",
-            "--log-level", "warning",
-        ]  # fmt: skip
-        with self.log.open("ab") as log_file:
-            self.process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited:\n{self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.base_url}/api/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server not healthy:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.process = None
+# A uvicorn process of a test's own on a fixed free port, to stop and start again.
+RestartableServer = ServerProcess
 
 
 @pytest.fixture
 def restartable_server(tmp_path: Path) -> Iterator[RestartableServer]:
-    server = RestartableServer(tmp_path / "server.log")
-    server.start()
-    try:
+    with RestartableServer(log=tmp_path / "server.log") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,118 @@
+"""A real server process on loopback: start it, wait for /api/health, stop it.
+
+Used by the test fixtures (a shared server, servers of a test's own, one to stop and start
+again) and by bench/bench_stream.py, which puts this folder on ``sys.path``. Stdlib only.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STARTUP_SECONDS = 30.0
+STOP_SECONDS = 10.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def uvicorn_command(port: int) -> list[str]:
+    """uvicorn as deployed: per-message deflate off (stream frames are already compact)."""
+    return [
+        sys.executable, "-m", "uvicorn", "app.main:app",
+        "--host", "127.0.0.1", "--port", str(port),
+        "--ws-per-message-deflate", "false",
+        "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def is_healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/api/health", timeout=1.0) as response:
+            return int(response.status) == 200
+    except OSError:  # refused, reset, timed out, or an HTTP error status
+        return False
+
+
+class ServerProcess:
+    """One server command on a fixed free 127.0.0.1 port, to start, stop and start again.
+
+    ``command_for_port`` builds the command line for the port; the process's output goes to
+    ``log`` (appended, so restarts keep the earlier output) or, without one, to ours.
+    """
+
+    def __init__(
+        self,
+        command_for_port: Callable[[int], list[str]] = uvicorn_command,
+        log: Path | None = None,
+    ) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.command = command_for_port(self.port)
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the process and return once /api/health answers 200."""
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.log is None:
+            self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=env)
+        else:
+            with self.log.open("ab") as log_file:
+                self.process = subprocess.Popen(
+                    self.command, cwd=PROJECT_ROOT, env=env,
+                    stdout=log_file, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+        try:
+            self._wait_until_healthy(self.process)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_healthy(self, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}:\n{self._output()}")
+            if is_healthy(self.base_url):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"server not healthy after {STARTUP_SECONDS} s:\n{self._output()}")
+
+    def _output(self) -> str:
+        return self.log.read_text() if self.log is not None else "(output above)"
+
+    def stop(self) -> None:
+        """Terminate the process (kill it if it lingers); a no-op when it is not running."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=STOP_SECONDS)
+        self.process = None
+
+    def __enter__(self) -> ServerProcess:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
