@@ -3,7 +3,9 @@
 // The stream sends a JSON header (`{"type": "frame", ...}`) immediately followed by one binary
 // message holding the uint8 grids (docs/protocol.md). The client pairs them and hands both to
 // `onFrame`. When the socket drops it retries with backoff; if the server lost the session
-// (restart, idle expiry → 404) it creates a new one from the current settings.
+// (restart, idle expiry → 404) it creates a new one from the current settings. A socket the
+// server refuses at its stream limits (close code 1013) is retried the same way, and its
+// reason is passed on as a `StreamRefused` error so the page can say why.
 
 export class ApiError extends Error {
   constructor(status, detail) {
@@ -12,6 +14,16 @@ export class ApiError extends Error {
     this.detail = detail;
   }
 }
+
+/** The server closed the stream at its limits (1013, "try again later"); `reason` says which. */
+export class StreamRefused extends Error {
+  constructor(code, reason) {
+    super(reason || "too many streams");
+    this.code = code;
+  }
+}
+
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 function describeDetail(status, detail) {
   if (Array.isArray(detail)) {
@@ -74,10 +86,12 @@ export class StreamClient {
    * @param {object} hooks
    *   sessionConfig(): the config to create a session with (from the URL state)
    *   onSession(session, {recreated}): a session was created ({id, config, state})
-   *   onOpen(): the socket is open (send stream settings here)
+   *   onOpen(): the socket is open (send stream settings here); the server may still
+   *     refuse the stream, so the connection counts as OPEN only at its first message
    *   onMessage(message): any JSON message except frame headers
    *   onFrame(header, bytes): a frame header and its grids (Uint8Array)
-   *   onConnection(status, detail): Connection.* with {retryInMs} or {error}
+   *   onConnection(status, detail): Connection.* with {retryInMs} and {error}: an ApiError,
+   *     a StreamRefused (server at its stream limits) or null (connection lost)
    */
   constructor(hooks) {
     this.hooks = hooks;
@@ -141,19 +155,26 @@ export class StreamClient {
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     this.pendingHeader = null;
+    // A refused stream is accepted and closed at once (1013): the connection is established,
+    // and the backoff reset, only once the server speaks (its `hello`).
+    let established = false;
     socket.onopen = () => {
-      if (socket !== this.socket) return;
-      this.retryMs = FIRST_RETRY_MS;
-      this.hooks.onConnection(Connection.OPEN, {});
-      this.hooks.onOpen();
+      if (socket === this.socket) this.hooks.onOpen();
     };
     socket.onmessage = (event) => {
-      if (socket === this.socket) this.#receive(event.data);
+      if (socket !== this.socket) return;
+      if (!established) {
+        established = true;
+        this.retryMs = FIRST_RETRY_MS;
+        this.hooks.onConnection(Connection.OPEN, {});
+      }
+      this.#receive(event.data);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (socket !== this.socket || this.stopped) return;
       this.socket = null;
-      this.#scheduleRetry(null);
+      const refused = event.code === CLOSE_TRY_AGAIN_LATER;
+      this.#scheduleRetry(refused ? new StreamRefused(event.code, event.reason) : null);
     };
   }
 

@@ -3,7 +3,7 @@
 // which beats a reason training cannot start (custom mode without points), which beats a
 // passing notice (e.g. "network rebuilt"), which beats the idle hint.
 
-import { ApiError, Connection } from "./api.js";
+import { ApiError, Connection, StreamRefused } from "./api.js";
 
 const NOTICE_MS = 5000;
 
@@ -33,13 +33,14 @@ export class StatusLine {
       }
     } else if (kind === Connection.LOST) {
       const seconds = Math.max(1, Math.round(detail.retryInMs / 1000));
-      const refused = detail.error instanceof ApiError;
-      this.setConnection(
-        "lost",
-        refused
-          ? `The server refused to start a session (${detail.error.message}) — retrying in ${seconds} s…`
-          : `Lost the connection to the server — reconnecting in ${seconds} s…`,
-      );
+      const { error } = detail;
+      let text = `Lost the connection to the server — reconnecting in ${seconds} s…`;
+      if (error instanceof StreamRefused) {
+        text = `The server is busy: ${error.message} — retrying in ${seconds} s…`;
+      } else if (error instanceof ApiError) {
+        text = `The server refused to start a session (${error.message}) — retrying in ${seconds} s…`;
+      }
+      this.setConnection("lost", text);
     } else if (kind === Connection.CONNECTING) {
       this.setConnection("connecting", "Connecting…");
     }
