@@ -1,0 +1,74 @@
+"""A trained network as a document (GET/PUT the model), and stateless training that returns one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field
+
+from app.schemas.base import (
+    MAX_EPOCHS,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    MODEL_FORMAT,
+    InModel,
+    OutModel,
+    ProblemKind,
+)
+from app.schemas.config import SessionConfig
+from app.schemas.sessions import TrainingState
+
+# Any finite float64: a network trained with a large learning rate may legitimately hold
+# weights far beyond any round bound, and what GET returns must load back through PUT.
+Parameter = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class ModelLayer(InModel):
+    weights: list[Annotated[list[Parameter], Field(max_length=MAX_NEURONS)]] = Field(
+        max_length=MAX_NEURONS, description="fan_in x fan_out, finite numbers"
+    )
+    biases: list[Parameter] = Field(max_length=MAX_NEURONS)
+
+
+class ModelDocument(InModel):
+    """A trained network: its configuration and every weight and bias.
+
+    PUT it to a session to load it: the session takes the document's ``config`` (rebuilding
+    if that changes the network) and then its weights, checked against that config.
+    """
+
+    format: Literal["nn-playground.model/1"] = MODEL_FORMAT
+    config: SessionConfig
+    problem: ProblemKind | None = None
+    layer_sizes: list[Annotated[int, Field(ge=1, le=MAX_NEURONS)]] | None = Field(
+        default=None, max_length=MAX_LAYERS + 2
+    )
+    layers: list[ModelLayer] = Field(max_length=MAX_LAYERS + 1)
+
+
+class StatelessTrainRequest(InModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"config": {"dataset": "xor"}, "epochs": 50}]}
+    )
+
+    config: SessionConfig = Field(default_factory=SessionConfig)
+    epochs: int = Field(ge=1, le=MAX_EPOCHS)
+
+
+class EpochRecord(OutModel):
+    epoch: int = Field(ge=1, description="1 for the first epoch trained")
+    status: Literal["ready", "diverged"] = Field(
+        description="diverged: the run diverged during this epoch (the last record); "
+        "its metrics are null"
+    )
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+
+
+class StatelessTrainOut(OutModel):
+    config: SessionConfig
+    state: TrainingState
+    history: list[EpochRecord] = Field(description="one entry per trained epoch")
+    model: ModelDocument
