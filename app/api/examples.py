@@ -10,16 +10,8 @@ from typing import Any
 
 from fastapi.openapi.models import Example
 
+from app.schemas import SPIRAL_CONFIG
 from app.services.configs import default_config
-
-SPIRAL_CONFIG: dict[str, Any] = {
-    "dataset": "spiral",
-    "noise": 0.1,
-    "features": ["x1", "x2", "sin_x1", "sin_x2"],
-    "hidden_layers": [8, 8, 4],
-    "activation": "tanh",
-    "learning_rate": 0.03,
-}
 
 CREATE_SESSION: dict[str, Example] = {
     "defaults": {"summary": "Every field defaulted: circles, 2-4-2-1 tanh", "value": {}},
