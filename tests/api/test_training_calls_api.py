@@ -35,9 +35,10 @@ class BackgroundCall:
         return self.response
 
 
-def test_a_long_train_call_lets_a_waiting_thread_have_the_lock(
+def start_heavy_training(
     client: TestClient, create_session: CreateSession
-) -> None:
+) -> tuple[Any, BackgroundCall]:
+    """A session, and a POST training it for HEAVY_EPOCHS from another thread, under way."""
     session_id = create_session(**HEAVY)["id"]
     session = client.app.state.store.get(session_id)  # type: ignore[attr-defined]
     call = BackgroundCall(
@@ -45,6 +46,13 @@ def test_a_long_train_call_lets_a_waiting_thread_have_the_lock(
     )
     while session.trainer.iteration == 0:
         time.sleep(0.001)
+    return session, call
+
+
+def test_a_long_train_call_lets_a_waiting_thread_have_the_lock(
+    client: TestClient, create_session: CreateSession
+) -> None:
+    session, call = start_heavy_training(client, create_session)
     with session.lock:  # as a stream's worker waiting for its turn
         epoch_seen = session.trainer.epoch
     response = call.join()
@@ -57,13 +65,7 @@ def test_a_long_train_call_lets_a_waiting_thread_have_the_lock(
 def test_a_long_train_call_gives_a_thread_that_only_tries_the_lock_its_turn(
     client: TestClient, create_session: CreateSession
 ) -> None:
-    session_id = create_session(**HEAVY)["id"]
-    session = client.app.state.store.get(session_id)  # type: ignore[attr-defined]
-    call = BackgroundCall(
-        lambda: client.post(f"/api/sessions/{session_id}/train", json={"epochs": HEAVY_EPOCHS})
-    )
-    while session.trainer.iteration == 0:
-        time.sleep(0.001)
+    session, call = start_heavy_training(client, create_session)
     turns = []
     while call.thread.is_alive() and len(turns) < 3:
         if session.lock.acquire(blocking=False):  # as the stream does, retrying every 5 ms
