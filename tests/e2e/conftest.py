@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 import pytest
@@ -146,7 +146,7 @@ def second_browser(browser: Browser, live_server: str) -> Iterator[Playground]:
 
 
 # A uvicorn process of a test's own on a fixed free port, to stop and start again.
-RestartableServer = ServerProcess
+RestartableServer: TypeAlias = ServerProcess
 
 
 @pytest.fixture
