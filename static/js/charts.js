@@ -40,6 +40,15 @@ export class LineChart {
     this.format = format || compact;
     this.hoverX = null;
     this.setSeries(series);
+    // The width comes from the observer (read when layout is already done), not from
+    // clientWidth in draw(), which would force a layout in the middle of painting a frame.
+    this.layoutWidth = null;
+    new ResizeObserver(() => {
+      const width = canvas.clientWidth;
+      if (width === this.layoutWidth) return;
+      this.layoutWidth = width;
+      if (this.width !== undefined && !canvas.hidden) this.draw();
+    }).observe(canvas);
     canvas.addEventListener("pointermove", (event) => {
       this.hoverX = event.clientX - canvas.getBoundingClientRect().left;
       this.draw();
@@ -90,7 +99,8 @@ export class LineChart {
 
   #resize() {
     const ratio = window.devicePixelRatio || 1;
-    const width = this.canvas.clientWidth || 300;
+    if (this.layoutWidth === null) this.layoutWidth = this.canvas.clientWidth;
+    const width = this.layoutWidth || 300;
     if (this.width !== width || this.ratio !== ratio) {
       this.width = width;
       this.ratio = ratio;
@@ -130,7 +140,9 @@ export class LineChart {
     const height = this.height;
     context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     context.clearRect(0, 0, width, height);
-    context.font = FONT;
+    // Setting a canvas font resolves it against the page's style (a style recalculation
+    // while the frame's DOM writes are pending): only when it is not already set.
+    if (context.font !== FONT) context.font = FONT;
     const [yLow, yHigh] = this.#yRange();
     const ticks = this.log ? this.#logTicks(yLow, yHigh) : [yLow, (yLow + yHigh) / 2, yHigh];
     const labels = ticks.map((t) => (this.log ? `1e${Math.round(Math.log10(t))}` : this.format(t)));
@@ -179,19 +191,7 @@ export class LineChart {
       context.lineWidth = s.width || 1.5;
       context.setLineDash(s.dash || []);
       context.beginPath();
-      let pen = false;
-      for (let i = 0; i < n; i++) {
-        const v = values[i];
-        if (v === null) {
-          pen = false;
-          continue;
-        }
-        const x = toX(this.xs[i]);
-        const y = toY(Math.min(Math.max(v, yLow), yHigh));
-        if (pen) context.lineTo(x, y);
-        else context.moveTo(x, y);
-        pen = true;
-      }
+      this.#trace(values, n, toX, (v) => toY(Math.min(Math.max(v, yLow), yHigh)));
       context.stroke();
     }
     context.setLineDash([]);
@@ -200,6 +200,57 @@ export class LineChart {
     context.fillStyle = TEXT;
     context.fillText(`epoch ${this.epochs[n - 1]}`, width - PAD.right, height);
     if (this.hoverX !== null && this.hoverX >= left) this.#drawHover(toX, n, top);
+  }
+
+  /**
+   * One series' path. Points that fall in the same device-pixel column are drawn as that
+   * column's first, lowest, highest and last value: the same picture as every segment, at a
+   * cost bounded by the chart's width rather than the history's length.
+   */
+  #trace(values, n, toX, toY) {
+    const context = this.context;
+    const ratio = this.ratio;
+    let pen = false;
+    let column = NaN;
+    let columnX = 0;
+    let low = 0;
+    let high = 0;
+    let last = 0;
+    let extra = false;
+    const flush = () => {
+      if (extra) {
+        context.lineTo(columnX, low);
+        context.lineTo(columnX, high);
+        context.lineTo(columnX, last);
+      }
+      extra = false;
+    };
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === null) {
+        flush();
+        pen = false;
+        continue;
+      }
+      const x = toX(this.xs[i]);
+      const y = toY(v);
+      const c = Math.floor(x * ratio);
+      if (pen && c === column) {
+        if (y < low) low = y;
+        if (y > high) high = y;
+        last = y;
+        extra = true;
+        continue;
+      }
+      flush();
+      if (pen) context.lineTo(x, y);
+      else context.moveTo(x, y);
+      pen = true;
+      column = c;
+      columnX = x;
+      low = high = last = y;
+    }
+    flush();
   }
 
   #logTicks(low, high) {
@@ -258,7 +309,7 @@ export class LineChart {
       const v = this.values[s.key][best];
       lines.push(`${s.label}: ${v === null ? "—" : this.format(v)}`);
     }
-    context.font = FONT;
+    if (context.font !== FONT) context.font = FONT;
     const boxW = Math.max(...lines.map((l) => context.measureText(l).width)) + 12;
     const boxH = lines.length * 13 + 6;
     const left = x + boxW + 8 > this.width ? x - boxW - 6 : x + 6;

@@ -8,6 +8,7 @@ const DOMAIN = [-6, 6];
 const TICKS = [-6, -4, -2, 0, 2, 4, 6];
 const AXIS_RIGHT = 26; // px reserved for the y tick labels
 const AXIS_BOTTOM = 18; // px reserved for the x tick labels
+const AXIS_FONT = "10px system-ui, sans-serif";
 const POINT_RADIUS = 3;
 const TRAIN_STROKE = "rgba(255,255,255,0.95)";
 const TEST_STROKE = "rgba(20,20,20,0.9)";
@@ -177,7 +178,7 @@ export class Heatmap {
     const size = this.size;
     context.fillStyle = "#6b7178";
     context.strokeStyle = "#b9bec4";
-    context.font = "10px system-ui, sans-serif";
+    if (context.font !== AXIS_FONT) context.font = AXIS_FONT; // setting it costs a style pass
     context.lineWidth = 1;
     for (const tick of TICKS) {
       const [px, py] = this.toPixel(tick, tick);

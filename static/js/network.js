@@ -252,20 +252,36 @@ export class NetworkView {
     if (!this.layerSizes || sizes.join() !== this.layerSizes.join()) return false;
     this.lastWeights = header.weights;
     this.lastBiases = header.biases;
+    // Attributes are written only when the drawn appearance changes (colour to the integer
+    // RGB, width to a quarter pixel): untouched links cost no style or paint work.
     header.weights.forEach((matrix, l) => {
       const layerLinks = this.links[l];
       for (let i = 0; i < matrix.length; i++) {
         for (let j = 0; j < matrix[i].length; j++) {
           const w = matrix[i][j];
           const path = layerLinks[i][j];
-          path.setAttribute("stroke", css(diverging(w)));
-          path.setAttribute("stroke-width", (0.6 + (MAX_LINK_WIDTH * Math.min(Math.abs(w), 4)) / 4).toFixed(2));
+          const stroke = css(diverging(w));
+          if (path.drawnStroke !== stroke) {
+            path.drawnStroke = stroke;
+            path.setAttribute("stroke", stroke);
+          }
+          const width = Math.round(4 * (0.6 + (MAX_LINK_WIDTH * Math.min(Math.abs(w), 4)) / 4)) / 4;
+          if (path.drawnWidth !== width) {
+            path.drawnWidth = width;
+            path.setAttribute("stroke-width", String(width));
+          }
         }
       }
     });
     header.biases.forEach((vector, l) => {
       const marks = this.biasMarks[l];
-      for (let j = 0; j < vector.length; j++) marks[j].style.background = css(diverging(vector[j]));
+      for (let j = 0; j < vector.length; j++) {
+        const background = css(diverging(vector[j]));
+        if (marks[j].drawnBackground !== background) {
+          marks[j].drawnBackground = background;
+          marks[j].style.background = background;
+        }
+      }
     });
     this.#paintThumbnails(header, bytes, scales);
     this.editor.refresh();
@@ -283,13 +299,23 @@ export class NetworkView {
           canvas.width = cols;
           canvas.height = rows;
           canvas.image = canvas.getContext("2d").createImageData(cols, rows);
+          canvas.fresh = true; // a resized canvas is blank
           canvas.pixels = new Uint32Array(canvas.image.data.buffer);
         }
         const lut = scales.lut(l, j);
         const offset = unitOffset(header, l, j);
         const pixels = canvas.pixels;
-        for (let i = 0, n = rows * cols; i < n; i++) pixels[i] = lut[bytes[offset + i]];
-        canvas.getContext("2d").putImageData(canvas.image, 0, 0);
+        let changed = canvas.fresh !== false;
+        for (let i = 0, n = rows * cols; i < n; i++) {
+          const colour = lut[bytes[offset + i]];
+          if (pixels[i] !== colour) {
+            pixels[i] = colour;
+            changed = true;
+          }
+        }
+        // An unchanged thumbnail is not uploaded again (no canvas or compositor work).
+        if (changed) canvas.getContext("2d").putImageData(canvas.image, 0, 0);
+        canvas.fresh = false;
       }
     }
   }

@@ -18,7 +18,7 @@ export class FramePainter {
     this.scheduled = false;
     this.playing = false;
     // Counters for anyone tuning the page (read `nnPlayground.stats` in the console).
-    this.stats = { framesReceived: 0, framesPainted: 0, paintMs: 0 };
+    this.stats = { framesReceived: 0, framesPainted: 0, paintMs: 0, partMs: { text: 0, main: 0, network: 0, charts: 0 } };
   }
 
   receive(header, bytes) {
@@ -49,6 +49,12 @@ export class FramePainter {
     this.painted = frame;
     const started = performance.now();
     const { header, bytes } = frame;
+    // Canvases first, DOM writes last: text drawn on a canvas needs the page's style up to
+    // date, so drawing it after a DOM write would force a style recalculation mid-frame.
+    this.output.drawCharts();
+    const t1 = performance.now();
+    const scales = this.#paintMain(frame);
+    const t2 = performance.now();
     this.playing = header.playing;
     this.controls.setPlaying(this.playing);
     const masked = this.masked();
@@ -56,14 +62,19 @@ export class FramePainter {
     this.controls.setMetrics(masked ? { ...header.state, ...NO_METRICS } : header.state, header.problem);
     this.status.setPlaying(this.playing);
     this.status.setDiverged(header.state.status === "diverged" ? header.state.diverged_at : null);
+    const t3 = performance.now();
     const sizes = header.layer_sizes;
     const hidden = this.state.get("hidden_layers");
     if (sizes.length - 2 === hidden.length) {
       this.network.setShape(this.state.get("features"), hidden, sizes[sizes.length - 1]);
     }
-    const scales = this.#paintMain(frame);
     this.network.update(header, bytes, scales);
-    this.output.drawCharts();
+    const t4 = performance.now();
+    const parts = this.stats.partMs;
+    parts.charts += t1 - started;
+    parts.main += t2 - t1;
+    parts.text += t3 - t2;
+    parts.network += t4 - t3;
     this.stats.framesPainted++;
     this.stats.paintMs += performance.now() - started;
   }

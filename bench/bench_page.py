@@ -1,0 +1,108 @@
+"""How fast the page paints stream frames, in headless Chromium against a real server.
+
+    .venv/bin/python bench/bench_page.py              # both networks, 5 s each
+    .venv/bin/python bench/bench_page.py --seconds 10
+
+For the page's default network (circles, 2 features, hidden 4-2) and a big one (spiral, all 7
+features, hidden 8×6), playing at full speed: frames received and painted per second, the
+JavaScript time per painted frame (`nnPlayground.stats`, split into text, main plot, network
+diagram and charts), and the browser's own time per painted frame from the DevTools
+Performance domain (script, style recalculation, layout, and everything the renderer's main
+thread did). Software rendering (--disable-gpu) at 1280×1000, as on a machine without a GPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import CDPSession, Page, sync_playwright
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+from server_process import ServerProcess  # noqa: E402  (the tests' server start-up, shared)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 1000}
+LOAD_SECONDS = 2.5
+WARMUP_SECONDS = 1.0
+ALL_FEATURES = "x1,x2,x1_sq,x2_sq,x1_x2,sin_x1,sin_x2"
+SCENARIOS = {
+    "default net (circles, 4-2)": "?dataset=circles&speed=10",
+    "spiral 8×6, all features": (
+        f"?dataset=spiral&hidden_layers=8,8,8,8,8,8&features={ALL_FEATURES}&speed=10"
+    ),
+}
+BROWSER_METRICS = ("ScriptDuration", "RecalcStyleDuration", "LayoutDuration", "TaskDuration")
+
+
+def snapshot(page: Page, cdp: CDPSession) -> tuple[dict[str, Any], dict[str, float], float]:
+    stats = page.evaluate("JSON.parse(JSON.stringify(nnPlayground.stats))")
+    metrics = {m["name"]: float(m["value"]) for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return stats, metrics, time.monotonic()
+
+
+def measure(page: Page, cdp: CDPSession, url: str, seconds: float) -> None:
+    page.goto(url)
+    page.wait_for_timeout(LOAD_SECONDS * 1000)
+    page.keyboard.press("Space")  # play
+    page.wait_for_timeout(WARMUP_SECONDS * 1000)
+    stats0, metrics0, t0 = snapshot(page, cdp)
+    page.wait_for_timeout(seconds * 1000)
+    stats1, metrics1, t1 = snapshot(page, cdp)
+    page.keyboard.press("Space")  # pause
+    elapsed = t1 - t0
+    painted = stats1["framesPainted"] - stats0["framesPainted"]
+    per_frame = max(painted, 1)
+    received = stats1["framesReceived"] - stats0["framesReceived"]
+    paint_ms = (stats1["paintMs"] - stats0["paintMs"]) / per_frame
+    print(
+        f"  received {received / elapsed:5.1f}/s  painted {painted / elapsed:5.1f}/s"
+        f"  paint {paint_ms:.2f} ms/frame (JS)"
+    )
+    parts0 = stats0.get("partMs", {})
+    parts1 = stats1.get("partMs", {})
+    if parts1:
+        split = "  ".join(f"{k} {(parts1[k] - parts0.get(k, 0)) / per_frame:.2f}" for k in parts1)
+        print(f"  JS split, ms/frame: {split}")
+    browser = "  ".join(
+        f"{name.removesuffix('Duration')} {(metrics1[name] - metrics0[name]) * 1e3 / per_frame:.2f}"
+        for name in BROWSER_METRICS
+    )
+    print(f"  browser main thread, ms/frame: {browser}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per network")
+    args = parser.parse_args()
+    with ServerProcess() as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            for name, query in SCENARIOS.items():
+                print(name)
+                measure(page, cdp, f"{server.base_url}/{query}", args.seconds)
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
