@@ -1,9 +1,10 @@
 // The network diagram: feature nodes, hidden neurons and output units with thumbnail
-// heatmaps (one small canvas per node), links in one SVG whose width and colour show the
-// weight, +/− controls for layers and neurons. Editing of weights and biases lives in
+// heatmaps, links whose width and colour show the weight (drawn
+// on one canvas, network-links.js, under transparent SVG paths that take hover and clicks), +/− controls for layers and neurons. Editing of weights and biases lives in
 // network-edit.js; this file owns the layout and paints each frame.
 
 import { css, diverging } from "./colors.js";
+import { LinkCanvas } from "./network-links.js";
 import { unitOffset } from "./frame.js";
 import { fillFunction } from "./heatmap.js";
 import { FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS } from "./state.js";
@@ -18,7 +19,7 @@ const ROW_PITCH = 50; // vertical distance between node centres
 const TOP = 6;
 const LABEL_WIDTH = 58; // room for the feature names left of the feature nodes
 const FEATURE_THUMBNAIL = 32;
-const MAX_LINK_WIDTH = 7;
+const NODE_BORDER = 1.5; // the node boxes' border width (style.css)
 
 function element(tag, className, attributes = {}) {
   const node = document.createElement(tag);
@@ -44,6 +45,7 @@ export class NetworkView {
     this.keys = new DiagramKeys(this.body, this.editor);
     this.lastWeights = null;
     this.lastBiases = null;
+    this.linkCanvas = new LinkCanvas();
     this.header.querySelector(".layers-add").addEventListener("click", () => hooks.onLayers(+1));
     this.header.querySelector(".layers-remove").addEventListener("click", () => hooks.onLayers(-1));
     new ResizeObserver(() => this.#relayout()).observe(this.body);
@@ -85,10 +87,10 @@ export class NetworkView {
     svg.setAttribute("width", width);
     svg.setAttribute("height", height);
     svg.setAttribute("aria-hidden", "true");
-    const visible = document.createElementNS(SVG, "g");
     const hits = document.createElementNS(SVG, "g");
-    svg.append(visible, hits);
-    this.body.append(svg);
+    svg.append(hits);
+    // The output column reaches past `width` (the SVG shows it with overflow: visible).
+    this.body.append(this.linkCanvas.reset(width + 2 * node, height), svg);
 
     // Where each layer's units sit: features keep their fixed row in the full feature list.
     const position = (layerIndex, unit) => {
@@ -110,10 +112,7 @@ export class NetworkView {
           const b = x2 - node / 2;
           const middle = (a + b) / 2;
           const d = `M${a},${y1} C${middle},${y1} ${middle},${y2} ${b},${y2}`;
-          const path = document.createElementNS(SVG, "path");
-          path.setAttribute("d", d);
-          path.setAttribute("class", "link");
-          visible.append(path);
+          const curve = this.linkCanvas.add(a, y1, b, y2);
           const hit = document.createElementNS(SVG, "path");
           hit.setAttribute("d", d);
           hit.setAttribute("class", "link-hit");
@@ -121,7 +120,7 @@ export class NetworkView {
           hit.dataset.from = i;
           hit.dataset.to = j;
           hits.append(hit);
-          row.push(path);
+          row.push(curve);
           hitRow.push(hit);
         }
         layerLinks.push(row);
@@ -146,11 +145,11 @@ export class NetworkView {
         const [x, y] = position(l, j);
         const name = unitName(sizes, l, j);
         const box = element("div", "node unit", { "aria-label": name, role: "img" });
-        box.style.cssText = `left:${x - node / 2}px;top:${y - node / 2}px;width:${node}px;height:${node}px`;
+        // The thumbnail is drawn on the diagram's canvas, inside the box's 1.5 px border.
+        box.style.cssText = `left:${x - node / 2}px;top:${y - node / 2}px;width:${node}px;height:${node}px;background:transparent`;
         box.dataset.layer = l;
         box.dataset.unit = j;
-        const canvas = element("canvas");
-        box.append(canvas);
+        const tile = this.linkCanvas.addTile(x - node / 2 + NODE_BORDER, y - node / 2 + NODE_BORDER, node - 2 * NODE_BORDER);
         box.addEventListener("pointerenter", () => this.hooks.onHover({ kind: "unit", layerIndex: l, unit: j }));
         box.addEventListener("pointerleave", () => this.hooks.onHover(null));
         // One tab stop for the whole diagram (network-keys.js), not one per bias.
@@ -159,7 +158,7 @@ export class NetworkView {
         bias.dataset.neuron = j;
         box.append(bias);
         this.body.append(box);
-        canvases.push(canvas);
+        canvases.push(tile);
         marks.push(bias);
       }
       this.thumbnails.push(canvases);
@@ -252,27 +251,13 @@ export class NetworkView {
     if (!this.layerSizes || sizes.join() !== this.layerSizes.join()) return false;
     this.lastWeights = header.weights;
     this.lastBiases = header.biases;
-    // Attributes are written only when the drawn appearance changes (colour to the integer
-    // RGB, width to a quarter pixel): untouched links cost no style or paint work.
     header.weights.forEach((matrix, l) => {
       const layerLinks = this.links[l];
       for (let i = 0; i < matrix.length; i++) {
-        for (let j = 0; j < matrix[i].length; j++) {
-          const w = matrix[i][j];
-          const path = layerLinks[i][j];
-          const stroke = css(diverging(w));
-          if (path.drawnStroke !== stroke) {
-            path.drawnStroke = stroke;
-            path.setAttribute("stroke", stroke);
-          }
-          const width = Math.round(4 * (0.6 + (MAX_LINK_WIDTH * Math.min(Math.abs(w), 4)) / 4)) / 4;
-          if (path.drawnWidth !== width) {
-            path.drawnWidth = width;
-            path.setAttribute("stroke-width", String(width));
-          }
-        }
+        for (let j = 0; j < matrix[i].length; j++) this.linkCanvas.set(layerLinks[i][j], matrix[i][j]);
       }
     });
+    // A bias mark's colour is written only when its drawn colour (integer RGB) changes.
     header.biases.forEach((vector, l) => {
       const marks = this.biasMarks[l];
       for (let j = 0; j < vector.length; j++) {
@@ -284,6 +269,7 @@ export class NetworkView {
       }
     });
     this.#paintThumbnails(header, bytes, scales);
+    this.linkCanvas.paint();
     this.editor.refresh();
     return true;
   }
@@ -294,28 +280,9 @@ export class NetworkView {
     const [, rows, cols] = grid.shape;
     for (let l = 1; l < header.layer_sizes.length; l++) {
       for (let j = 0; j < header.layer_sizes[l]; j++) {
-        const canvas = this.thumbnails[l][j];
-        if (canvas.width !== cols || !canvas.image) {
-          canvas.width = cols;
-          canvas.height = rows;
-          canvas.image = canvas.getContext("2d").createImageData(cols, rows);
-          canvas.fresh = true; // a resized canvas is blank
-          canvas.pixels = new Uint32Array(canvas.image.data.buffer);
-        }
         const lut = scales.lut(l, j);
         const offset = unitOffset(header, l, j);
-        const pixels = canvas.pixels;
-        let changed = canvas.fresh !== false;
-        for (let i = 0, n = rows * cols; i < n; i++) {
-          const colour = lut[bytes[offset + i]];
-          if (pixels[i] !== colour) {
-            pixels[i] = colour;
-            changed = true;
-          }
-        }
-        // An unchanged thumbnail is not uploaded again (no canvas or compositor work).
-        if (changed) canvas.getContext("2d").putImageData(canvas.image, 0, 0);
-        canvas.fresh = false;
+        this.linkCanvas.setTile(this.thumbnails[l][j], rows, cols, (i) => lut[bytes[offset + i]]);
       }
     }
   }
