@@ -9,6 +9,17 @@ import { css, diverging } from "./colors.js";
 
 const MAX_LINK_WIDTH = 7;
 const LINK_ALPHA = 0.85;
+// While training plays, the links (the costliest picture: a few hundred anti-aliased curves)
+// and the bias marks are drawn at most this often; the thumbnails every frame. A paused frame
+// draws everything, and a skipped change is drawn when the interval is over.
+const PLAYING_LINK_INTERVAL_MS = 30;
+
+function layerCanvas() {
+  const canvas = document.createElement("canvas");
+  canvas.setAttribute("aria-hidden", "true");
+  canvas.style.cssText = "position:absolute;left:0;top:0;pointer-events:none";
+  return canvas;
+}
 
 /** Width in px a weight is drawn with: 0.6 to 7.6, saturating at |w| = 4, in 1/4 px steps. */
 export function linkWidth(w) {
@@ -16,30 +27,35 @@ export function linkWidth(w) {
 }
 
 export class LinkCanvas {
-  constructor() {
-    this.canvas = document.createElement("canvas");
-    this.canvas.className = "net-links-canvas";
-    this.canvas.setAttribute("aria-hidden", "true");
-    this.canvas.style.cssText = "position:absolute;left:0;top:0;pointer-events:none";
+  /** onLinksPainted(): called whenever the links are drawn (the bias marks go with them). */
+  constructor(onLinksPainted = () => {}) {
+    this.onLinksPainted = onLinksPainted;
+    this.canvas = layerCanvas(); // links
+    this.tileCanvas = layerCanvas(); // thumbnails, above the links
     this.context = this.canvas.getContext("2d");
+    this.tileContext = this.tileCanvas.getContext("2d");
+    this.linksPaintedAt = -Infinity;
     this.curves = [];
     this.tiles = [];
   }
 
-  /** Size the canvas (CSS px) and forget the curves; returns the canvas to insert. */
+  /** Size the canvases (CSS px) and forget curves and tiles; returns the canvases to insert. */
   reset(width, height) {
     const ratio = window.devicePixelRatio || 1;
     this.ratio = ratio;
     this.width = width;
     this.height = height;
-    this.canvas.width = Math.round(width * ratio);
-    this.canvas.height = Math.round(height * ratio);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
+    for (const canvas of [this.canvas, this.tileCanvas]) {
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
     this.curves = [];
     this.tiles = [];
     this.dirty = true;
-    return this.canvas;
+    this.tilesDirty = true;
+    return [this.canvas, this.tileCanvas];
   }
 
   /** Add a curve from (a, y1) to (b, y2), bending at the middle; returns its index. */
@@ -79,7 +95,7 @@ export class LinkCanvas {
     if (changed) {
       tile.canvas.getContext("2d").putImageData(tile.image, 0, 0);
       tile.drawn = true;
-      this.dirty = true;
+      this.tilesDirty = true;
     }
   }
 
@@ -95,10 +111,35 @@ export class LinkCanvas {
     }
   }
 
-  /** Draw the curves if any changed since the last draw (in the order they were added). */
-  paint() {
-    if (!this.dirty) return;
+  /**
+   * Draw what changed since the last draw: the curves (in the order they were added; while
+   * `playing`, at most every PLAYING_LINK_INTERVAL_MS) and the thumbnails.
+   */
+  paint(playing = false) {
+    const wait = playing ? this.linksPaintedAt + PLAYING_LINK_INTERVAL_MS - performance.now() : 0;
+    if (this.dirty && wait <= 0) this.#paintLinks();
+    else if (this.dirty && this.trailing === undefined) {
+      // A skipped change is drawn once the interval is over, even if no further frame comes.
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined;
+        if (this.dirty) this.#paintLinks();
+      }, wait);
+    }
+    if (this.tilesDirty) {
+      this.tilesDirty = false;
+      const context = this.tileContext;
+      context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+      context.clearRect(0, 0, this.width, this.height);
+      for (const { x, y, size, canvas, drawn } of this.tiles) {
+        if (drawn) context.drawImage(canvas, x, y, size, size);
+      }
+    }
+  }
+
+  #paintLinks() {
     this.dirty = false;
+    this.linksPaintedAt = performance.now();
+    this.onLinksPainted();
     const context = this.context;
     context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     context.clearRect(0, 0, this.width, this.height);
@@ -113,10 +154,6 @@ export class LinkCanvas {
       context.moveTo(a, y1);
       context.bezierCurveTo(middle, y1, middle, y2, b, y2);
       context.stroke();
-    }
-    context.globalAlpha = 1;
-    for (const { x, y, size, canvas, drawn } of this.tiles) {
-      if (drawn) context.drawImage(canvas, x, y, size, size);
     }
   }
 }

@@ -45,7 +45,7 @@ export class NetworkView {
     this.keys = new DiagramKeys(this.body, this.editor);
     this.lastWeights = null;
     this.lastBiases = null;
-    this.linkCanvas = new LinkCanvas();
+    this.linkCanvas = new LinkCanvas(() => this.#paintBiases());
     this.header.querySelector(".layers-add").addEventListener("click", () => hooks.onLayers(+1));
     this.header.querySelector(".layers-remove").addEventListener("click", () => hooks.onLayers(-1));
     new ResizeObserver(() => this.#relayout()).observe(this.body);
@@ -90,7 +90,7 @@ export class NetworkView {
     const hits = document.createElementNS(SVG, "g");
     svg.append(hits);
     // The output column reaches past `width` (the SVG shows it with overflow: visible).
-    this.body.append(this.linkCanvas.reset(width + 2 * node, height), svg);
+    this.body.append(...this.linkCanvas.reset(width + 2 * node, height), svg);
 
     // Where each layer's units sit: features keep their fixed row in the full feature list.
     const position = (layerIndex, unit) => {
@@ -257,21 +257,33 @@ export class NetworkView {
         for (let j = 0; j < matrix[i].length; j++) this.linkCanvas.set(layerLinks[i][j], matrix[i][j]);
       }
     });
-    // A bias mark's colour is written only when its drawn colour (integer RGB) changes.
+    // A bias mark's colour changes with its drawn colour (integer RGB), as links do.
     header.biases.forEach((vector, l) => {
       const marks = this.biasMarks[l];
       for (let j = 0; j < vector.length; j++) {
         const background = css(diverging(vector[j]));
-        if (marks[j].drawnBackground !== background) {
-          marks[j].drawnBackground = background;
-          marks[j].style.background = background;
+        if (marks[j].wantedBackground !== background) {
+          marks[j].wantedBackground = background;
+          this.linkCanvas.dirty = true; // written with the links (#paintBiases)
         }
       }
     });
     this.#paintThumbnails(header, bytes, scales);
-    this.linkCanvas.paint();
+    this.linkCanvas.paint(header.playing);
     this.editor.refresh();
     return true;
+  }
+
+  /** Bias marks take the colour last asked for; a style is written only on a change. */
+  #paintBiases() {
+    for (const marks of this.biasMarks || []) {
+      for (const mark of marks) {
+        if (mark.wantedBackground !== undefined && mark.drawnBackground !== mark.wantedBackground) {
+          mark.drawnBackground = mark.wantedBackground;
+          mark.style.background = mark.wantedBackground;
+        }
+      }
+    }
   }
 
   #paintThumbnails(header, bytes, scales) {

@@ -3,6 +3,10 @@
 
 import { FrameScales } from "./frame.js";
 
+// While training plays, the charts are drawn at most this often (each frame adds one point:
+// a line a pixel longer does not need 60 redraws a second); paused, every frame draws them.
+const PLAYING_CHART_INTERVAL_MS = 30;
+
 const NO_METRICS = { train_loss: null, test_loss: null, train_accuracy: null, test_accuracy: null };
 
 export class FramePainter {
@@ -17,6 +21,8 @@ export class FramePainter {
     this.painted = null; // frame on screen
     this.scheduled = false;
     this.playing = false;
+    this.chartsDrawnAt = -Infinity;
+    this.chartTimer = null;
     // Counters for anyone tuning the page (read `nnPlayground.stats` in the console).
     this.stats = { framesReceived: 0, framesPainted: 0, paintMs: 0, partMs: { text: 0, main: 0, network: 0, charts: 0 } };
   }
@@ -42,6 +48,21 @@ export class FramePainter {
     return scales;
   }
 
+  #drawCharts(playing) {
+    const wait = playing ? this.chartsDrawnAt + PLAYING_CHART_INTERVAL_MS - performance.now() : 0;
+    if (wait <= 0) {
+      this.chartsDrawnAt = performance.now();
+      this.output.drawCharts();
+    } else if (this.chartTimer === null) {
+      // Points skipped now are drawn when the interval is over, even if no frame follows.
+      this.chartTimer = setTimeout(() => {
+        this.chartTimer = null;
+        this.chartsDrawnAt = performance.now();
+        this.output.drawCharts();
+      }, wait);
+    }
+  }
+
   #paintLatest() {
     this.scheduled = false;
     const frame = this.latest;
@@ -51,7 +72,7 @@ export class FramePainter {
     const { header, bytes } = frame;
     // Canvases first, DOM writes last: text drawn on a canvas needs the page's style up to
     // date, so drawing it after a DOM write would force a style recalculation mid-frame.
-    this.output.drawCharts();
+    this.#drawCharts(header.playing);
     const t1 = performance.now();
     const scales = this.#paintMain(frame);
     const t2 = performance.now();
