@@ -6,9 +6,10 @@
 For the page's default network (circles, 2 features, hidden 4-2) and a big one (spiral, all 7
 features, hidden 8×6), playing at full speed: frames received and painted per second, the
 JavaScript time per painted frame (`nnPlayground.stats`, split into text, main plot, network
-diagram and charts), and the browser's own time per painted frame from the DevTools
-Performance domain (script, style recalculation, layout, and everything the renderer's main
-thread did). Software rendering (--disable-gpu) at 1280×1000, as on a machine without a GPU.
+diagram and charts; charts drawn by the page's playing-rate timer are counted too), and the
+browser's own time per painted frame from the DevTools Performance domain (script, style
+recalculation, layout, and everything the renderer's main thread did). Software rendering
+(--disable-gpu) at 1280×1000, as on a machine without a GPU.
 """
 
 from __future__ import annotations
