@@ -40,6 +40,7 @@ test: $(BIN)/.installed system-deps lint  ## install everything and run the whol
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_stream.py
+	$(BIN)/python bench/bench_page.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache
