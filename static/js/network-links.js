@@ -1,5 +1,7 @@
-// The diagram's pictures on one canvas: the links, under the (transparent) SVG hit paths, and
-// the neurons' thumbnail heatmaps, inside their (transparent) node boxes. One canvas costs far
+// The diagram's pictures on two canvases: the links, under the (transparent) SVG hit paths, and
+// above the (transparent) node boxes the neurons' thumbnail heatmaps and the bias marks (the
+// bias buttons stay transparent, as focus, hover and click targets only: a button whose colour
+// changes every frame costs a style recalculation and a repaint). One canvas costs far
 // less per frame than a few hundred SVG paths whose attributes change (style recalculation,
 // per-element paint) plus a canvas per neuron (a compositor layer each, copied every frame).
 // It is drawn again only when a link's drawn colour (integer RGB) or width (quarter pixel),
@@ -10,9 +12,11 @@ import { css, diverging } from "./colors.js";
 const MAX_LINK_WIDTH = 7;
 const LINK_ALPHA = 0.85;
 // While training plays, the links (the costliest picture: a few hundred anti-aliased curves)
-// and the bias marks are drawn at most this often; the thumbnails every frame. A paused frame
+// are drawn at most this often; the thumbnails and bias marks every frame (on a change). A paused frame
 // draws everything, and a skipped change is drawn when the interval is over.
 const PLAYING_LINK_INTERVAL_MS = 30;
+const MARK_BORDER = "#5d656d";
+const MARK_EMPTY = "#ddd";
 
 function layerCanvas() {
   const canvas = document.createElement("canvas");
@@ -27,9 +31,7 @@ export function linkWidth(w) {
 }
 
 export class LinkCanvas {
-  /** onLinksPainted(): called whenever the links are drawn (the bias marks go with them). */
-  constructor(onLinksPainted = () => {}) {
-    this.onLinksPainted = onLinksPainted;
+  constructor() {
     this.canvas = layerCanvas(); // links
     this.tileCanvas = layerCanvas(); // thumbnails, above the links
     this.context = this.canvas.getContext("2d");
@@ -37,9 +39,13 @@ export class LinkCanvas {
     this.linksPaintedAt = -Infinity;
     this.curves = [];
     this.tiles = [];
+    this.marks = [];
   }
 
-  /** Size the canvases (CSS px) and forget curves and tiles; returns the canvases to insert. */
+  /**
+   * Size the canvases (CSS px) and forget curves, tiles and marks; returns the canvases to
+   * insert: the links' under the hit paths, the thumbnails' above the node boxes.
+   */
   reset(width, height) {
     const ratio = window.devicePixelRatio || 1;
     this.ratio = ratio;
@@ -53,6 +59,7 @@ export class LinkCanvas {
     }
     this.curves = [];
     this.tiles = [];
+    this.marks = [];
     this.dirty = true;
     this.tilesDirty = true;
     return [this.canvas, this.tileCanvas];
@@ -68,6 +75,22 @@ export class LinkCanvas {
   addTile(x, y, size) {
     this.tiles.push({ x, y, size, canvas: document.createElement("canvas"), image: null, pixels: null });
     return this.tiles.length - 1;
+  }
+
+  /** Add a bias mark: a square (x, y, size) with a border, filled by setMark; returns its index. */
+  addMark(x, y, size) {
+    this.marks.push({ x, y, size, fill: null });
+    return this.marks.length - 1;
+  }
+
+  /** Fill mark `index` with the colour of value `v`; drawn with the thumbnails, on a change. */
+  setMark(index, v) {
+    const mark = this.marks[index];
+    const fill = css(diverging(v));
+    if (mark.fill !== fill) {
+      mark.fill = fill;
+      this.tilesDirty = true;
+    }
   }
 
   /**
@@ -133,13 +156,19 @@ export class LinkCanvas {
       for (const { x, y, size, canvas, drawn } of this.tiles) {
         if (drawn) context.drawImage(canvas, x, y, size, size);
       }
+      context.lineWidth = 1;
+      context.strokeStyle = MARK_BORDER;
+      for (const { x, y, size, fill } of this.marks) {
+        context.fillStyle = fill ?? MARK_EMPTY;
+        context.fillRect(x, y, size, size);
+        context.strokeRect(x + 0.5, y + 0.5, size - 1, size - 1);
+      }
     }
   }
 
   #paintLinks() {
     this.dirty = false;
     this.linksPaintedAt = performance.now();
-    this.onLinksPainted();
     const context = this.context;
     context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     context.clearRect(0, 0, this.width, this.height);

@@ -3,7 +3,6 @@
 // on one canvas, network-links.js, under transparent SVG paths that take hover and clicks), +/− controls for layers and neurons. Editing of weights and biases lives in
 // network-edit.js; this file owns the layout and paints each frame.
 
-import { css, diverging } from "./colors.js";
 import { LinkCanvas } from "./network-links.js";
 import { unitOffset } from "./frame.js";
 import { fillFunction } from "./heatmap.js";
@@ -20,6 +19,10 @@ const TOP = 6;
 const LABEL_WIDTH = 58; // room for the feature names left of the feature nodes
 const FEATURE_THUMBNAIL = 32;
 const NODE_BORDER = 1.5; // the node boxes' border width (style.css)
+// The bias mark's square (style.css .bias): its size and its offset out of the node box's
+// bottom-left padding corner.
+const BIAS_SIZE = 9;
+const BIAS_OFFSET = 7;
 
 function element(tag, className, attributes = {}) {
   const node = document.createElement(tag);
@@ -45,7 +48,7 @@ export class NetworkView {
     this.keys = new DiagramKeys(this.body, this.editor);
     this.lastWeights = null;
     this.lastBiases = null;
-    this.linkCanvas = new LinkCanvas(() => this.#paintBiases());
+    this.linkCanvas = new LinkCanvas();
     this.header.querySelector(".layers-add").addEventListener("click", () => hooks.onLayers(+1));
     this.header.querySelector(".layers-remove").addEventListener("click", () => hooks.onLayers(-1));
     new ResizeObserver(() => this.#relayout()).observe(this.body);
@@ -90,7 +93,8 @@ export class NetworkView {
     const hits = document.createElementNS(SVG, "g");
     svg.append(hits);
     // The output column reaches past `width` (the SVG shows it with overflow: visible).
-    this.body.append(...this.linkCanvas.reset(width + 2 * node, height), svg);
+    const [linkLayer, tileLayer] = this.linkCanvas.reset(width + 2 * node, height);
+    this.body.append(linkLayer, svg);
 
     // Where each layer's units sit: features keep their fixed row in the full feature list.
     const position = (layerIndex, unit) => {
@@ -153,9 +157,12 @@ export class NetworkView {
         box.addEventListener("pointerenter", () => this.hooks.onHover({ kind: "unit", layerIndex: l, unit: j }));
         box.addEventListener("pointerleave", () => this.hooks.onHover(null));
         // One tab stop for the whole diagram (network-keys.js), not one per bias.
+        // The mark is drawn on the canvas; the (transparent) button takes focus, hover and clicks.
         const bias = element("button", "bias", { type: "button", tabindex: "-1", "aria-label": `Bias of ${name}` });
         bias.dataset.layer = l - 1;
         bias.dataset.neuron = j;
+        const markY = y + node / 2 - NODE_BORDER + BIAS_OFFSET - BIAS_SIZE;
+        bias.mark = this.linkCanvas.addMark(x - node / 2 + NODE_BORDER - BIAS_OFFSET, markY, BIAS_SIZE);
         box.append(bias);
         this.body.append(box);
         canvases.push(tile);
@@ -164,6 +171,7 @@ export class NetworkView {
       this.thumbnails.push(canvases);
       this.biasMarks.push(marks);
     }
+    this.body.append(tileLayer); // above the node boxes' borders
     const describeBias = (l, j) => ({ value: this.lastBiases?.[l]?.[j], label: unitName(sizes, l + 1, j) });
     this.editor.attachBiases(this.biasMarks, describeBias);
     // Keyboard order: per weight layer, each neuron's incoming links, then its bias.
@@ -244,7 +252,7 @@ export class NetworkView {
     });
   }
 
-  /** Paint one frame: link widths/colours, bias marks, neuron thumbnails. */
+  /** Paint one frame: link widths/colours, bias marks, neuron thumbnails (all on canvases). */
   update(header, bytes, scales) {
     this.lastFrame = [header, bytes, scales];
     const sizes = header.layer_sizes;
@@ -257,33 +265,14 @@ export class NetworkView {
         for (let j = 0; j < matrix[i].length; j++) this.linkCanvas.set(layerLinks[i][j], matrix[i][j]);
       }
     });
-    // A bias mark's colour changes with its drawn colour (integer RGB), as links do.
     header.biases.forEach((vector, l) => {
       const marks = this.biasMarks[l];
-      for (let j = 0; j < vector.length; j++) {
-        const background = css(diverging(vector[j]));
-        if (marks[j].wantedBackground !== background) {
-          marks[j].wantedBackground = background;
-          this.linkCanvas.dirty = true; // written with the links (#paintBiases)
-        }
-      }
+      for (let j = 0; j < vector.length; j++) this.linkCanvas.setMark(marks[j].mark, vector[j]);
     });
     this.#paintThumbnails(header, bytes, scales);
     this.linkCanvas.paint(header.playing);
     this.editor.refresh();
     return true;
-  }
-
-  /** Bias marks take the colour last asked for; a style is written only on a change. */
-  #paintBiases() {
-    for (const marks of this.biasMarks || []) {
-      for (const mark of marks) {
-        if (mark.wantedBackground !== undefined && mark.drawnBackground !== mark.wantedBackground) {
-          mark.drawnBackground = mark.wantedBackground;
-          mark.style.background = mark.wantedBackground;
-        }
-      }
-    }
   }
 
   #paintThumbnails(header, bytes, scales) {
