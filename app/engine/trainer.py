@@ -161,10 +161,7 @@ class Trainer:
 
     def regenerate(self, data_seed: int) -> None:
         """New data (and split) from ``data_seed``; the network and counters are kept."""
-        seed = check_int("data_seed", data_seed, 0, self.limits.max_seed)
-        self.config = replace(self.config, data_seed=seed)
-        self._build_data()
-        self.stepper.set_data(self.features_train, self.y_train)
+        self.reconfigure(data_seed=data_seed)
 
     def reconfigure(self, **changes: Any) -> bool:
         """Change settings; returns True if the network was rebuilt (fresh weights, counters 0).
