@@ -4,8 +4,9 @@ Every method here does CPU work while holding the session's lock and is meant to
 worker thread shared by all streams; the WebSocket route owns the asynchronous loop that
 paces and sends frames. Two rules keep one session from holding up the others:
 
-- work comes in slices of about SLICE_SECONDS (a playing frame's training, an epoch step),
-  and the route hands the worker to the other streams between slices;
+- work comes in slices of about ``slice_seconds`` (a playing frame's training, an epoch
+  step), at least one update each, and the route hands the worker to the other streams
+  between slices;
 - the lock is only tried, never waited for: if a REST call holds it, the method raises
   ``SessionBusy`` before changing anything, and the route retries it a little later, so the
   worker goes on serving the other streams meanwhile.
@@ -25,7 +26,8 @@ from app.services.session import Session
 # With speed 0 a frame trains for this share of its interval; the rest is left for rendering,
 # sending and the other sessions.
 TRAINING_SHARE = 0.5
-# Playing frames train in slices of about this much work (see continue_frame).
+# A Player's default slice: a playing frame or an epoch step trains in calls of about this
+# much work (see continue_frame, continue_step), each at least one update.
 SLICE_SECONDS = 0.004
 
 
@@ -47,12 +49,16 @@ class StreamSettings:
 class Player:
     """One connection's view of a session: its stream settings, play flag and frame counter."""
 
-    def __init__(self, session: Session, settings: StreamSettings) -> None:
+    def __init__(
+        self, session: Session, settings: StreamSettings, *, slice_seconds: float | None = None
+    ) -> None:
         self.session = session
         self.settings = settings
+        # None: SLICE_SECONDS as it is when the player is made. 0: one update per slice.
+        self.slice_seconds = SLICE_SECONDS if slice_seconds is None else slice_seconds
         self.playing = False
         self.seq = 0
-        # Running estimate, so that one training slice is about SLICE_SECONDS of work.
+        # Running estimate, so that one training slice is about slice_seconds of work.
         self._seconds_per_iteration = 1e-4
         self._remaining = 0
         self._deadline: float | None = None
@@ -80,9 +86,10 @@ class Player:
         """Train one slice of the step begun; True once it is done.
 
         An epoch step trains until its own updates have finished an epoch, as one
-        ``Trainer.train_epochs(1)`` would, in calls of about SLICE_SECONDS each. A reset or
-        rebuild between two calls does not cut it short: it then trains to the end of the new
-        epoch. It ends early if the session diverges.
+        ``Trainer.train_epochs(1)`` would, in calls of about ``slice_seconds`` each; every call
+        trains at least one update, so the step progresses however short the slice. A reset
+        or rebuild between two calls does not cut it short: it then trains to the end of the
+        new epoch. It ends early if the session diverges.
         """
         step = self._step
         if step is None:
@@ -93,12 +100,14 @@ class Player:
                 trainer.train_iterations(1)
                 step.done = True
             else:
-                deadline = time.perf_counter() + SLICE_SECONDS
-                while not step.done and time.perf_counter() < deadline:
+                deadline = time.perf_counter() + self.slice_seconds
+                while True:  # at least once, even if the deadline has passed already
                     fitting = int((deadline - time.perf_counter()) / self._seconds_per_iteration)
                     epoch = trainer.epoch
                     self._train(min(max(1, fitting), trainer.iterations_to_epoch_end()))
                     step.done = trainer.epoch > epoch or self.diverged
+                    if step.done or time.perf_counter() >= deadline:
+                        break
         if step.done:
             self._step = None
         return step.done
@@ -151,14 +160,15 @@ class Player:
     def continue_frame(self) -> Frame | None:
         """Train one slice of the frame; return the frame once its training is done.
 
-        A slice is about SLICE_SECONDS of work, so a heavy session holds a shared worker (and
-        its session's lock) only briefly before the other sessions get their turn.
+        A slice is about ``slice_seconds`` of work (at least one update), so a heavy session
+        holds a shared worker (and its session's lock) only briefly before the other sessions
+        get their turn.
         """
         if self._deadline is None:
             self._deadline = time.perf_counter() + TRAINING_SHARE / self.settings.fps
         if self.playing and not self.diverged and not self._training_done():
             now = time.perf_counter()
-            budget = SLICE_SECONDS
+            budget = self.slice_seconds
             if self.settings.speed == 0:
                 budget = min(budget, self._deadline - now)
             iterations = max(1, int(budget / self._seconds_per_iteration))
