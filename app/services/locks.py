@@ -79,6 +79,12 @@ class FairLock:
             else:
                 self._owner = None
 
+    @property
+    def waiting(self) -> int:
+        """How many threads are queued for the lock (a thread that only tries is not)."""
+        with self._guard:
+            return len(self._waiters)
+
     def wait_for_turn(self, turn: int, timeout: float) -> bool:
         """Wait, not holding the lock, until it has been taken again since ``turns`` was
         ``turn``; False if ``timeout`` seconds passed first."""
