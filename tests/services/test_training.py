@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,14 @@ from app.services.training import (
 # 61 training points in batches of 7: every epoch ends with a short batch.
 ODD = {"n_samples": 122, "batch_size": 7, "hidden_layers": (5, 3)}
 BIG = {"n_samples": 2000, "train_ratio": 1.0, "hidden_layers": (32,) * 8, "batch_size": 2000}
+PATIENCE = 30.0  # seconds; only a broken implementation makes a test wait this long
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {PATIENCE} s for {what}"
+        time.sleep(0.0005)
 
 
 def same_run(a: Trainer, b: Trainer) -> bool:
@@ -87,18 +97,64 @@ def test_the_lock_is_free_between_slices_and_only_this_calls_updates_count() -> 
     finished = threading.Event()
 
     def train() -> None:
-        train_in_slices(trainer, lock, iterations=1800, max_slice_iterations=5)
+        train_in_slices(trainer, lock, iterations=1800, max_slice_iterations=1)
         finished.set()
 
     thread = threading.Thread(target=train)
-    thread.start()
+    with lock:  # the call starts queued behind this thread, whatever the scheduling
+        thread.start()
+        wait_until(lambda: lock.waiting == 1, "the call to ask for the lock")
     while not finished.is_set() and len(seen) < 20:
         with lock:  # meanwhile another thread trains too (as a playing stream does)
             seen.append(trainer.epoch)
             trainer.train_iterations(1)
-    thread.join(60)
-    assert len(seen) == 20 and seen[-1] < 200  # the lock came free before the call ended
+    thread.join(PATIENCE)
+    # The lock came free before the call ended: a waiter has it at the next of the call's
+    # 1800 one-update slices, so its 20 turns came long before the call's 200 epochs.
+    assert len(seen) == 20 and seen[-1] < 200
     assert trainer.iteration == 1800 + 20  # the call's own 1800 updates, and the other 20
+
+
+def test_a_thread_refused_during_a_slice_gets_its_turn_before_the_next_slice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
+    lock = FairLock()
+    refused = threading.Event()
+    holding_back = True
+    train_iterations = trainer.train_iterations
+
+    def train_until_refused(count: int) -> None:
+        # Each slice lasts until the other thread has been refused during it: a try can never
+        # find the lock free by luck, only by the call waiting for it after such a slice.
+        refused.clear()
+        if holding_back:
+            refused.wait(PATIENCE)
+        train_iterations(count)
+
+    monkeypatch.setattr(trainer, "train_iterations", train_until_refused)
+    thread = threading.Thread(
+        target=train_in_slices,
+        args=(trainer, lock),
+        kwargs={"iterations": 200, "max_slice_iterations": 1},  # 200 slices
+    )
+    thread.start()
+    turns, tries = [], 0
+    deadline = time.monotonic() + PATIENCE
+    while len(turns) < 3 and time.monotonic() < deadline:
+        tries += 1
+        if lock.acquire(blocking=False):  # only tries, as the stream's worker does
+            turns.append(trainer.iteration)
+            lock.release()
+        else:
+            refused.set()
+        time.sleep(0.001)
+    holding_back = False
+    refused.set()
+    thread.join(PATIENCE)
+    assert len(turns) == 3, f"3 turns expected in {PATIENCE} s, got {len(turns)} in {tries} tries"
+    assert turns[-1] < 200, f"the turns came only once the call had ended: {turns}"
+    assert turns == sorted(turns) and trainer.iteration == 200
 
 
 def test_parameter_count() -> None:
