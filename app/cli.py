@@ -2,7 +2,9 @@
 
 Every setting has a flag (``--max-sessions 50``) as well as its environment variable
 (``NNP_MAX_SESSIONS=50``); a flag wins. Per-message deflate is off: frames are already
-compact, and with it on one busy stream starves the others.
+compact, and with it on one busy stream starves the others. WebSocket connections whose
+client stops reading are cut rather than waited for (``app/api/ws_protocol.py``), and on
+SIGTERM open connections get ``shutdown_grace_seconds`` to finish.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def flag_message(error: ErrorDetails) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     settings = parse_settings(argv)
+    from app.api.ws_protocol import StreamProtocol
     from app.main import create_app  # after parsing, so --help works with a broken env
 
     uvicorn.run(
@@ -73,5 +76,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        ws=StreamProtocol,
         ws_per_message_deflate=False,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )

@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     )
     max_streams: int = Field(default=64, ge=1, le=100_000, description="Open streams, server-wide.")
     max_streams_per_session: int = Field(default=4, ge=1, le=1000)
+    stream_send_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="A stream whose client has not taken a message for this long is closed.",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=3,
+        ge=1,
+        le=3600,
+        description="On SIGTERM, how long open connections may take to finish before they are cut.",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from server_process import ServerProcess, uvicorn_command
+from server_process import ServerProcess, server_command
 
 
 @contextlib.contextmanager
@@ -23,8 +23,8 @@ def running_server(command_for_port: Callable[[int], list[str]]) -> Iterator[str
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
-    """A real uvicorn process on a free 127.0.0.1 port; yields its base URL."""
-    with running_server(uvicorn_command) as base_url:
+    """A real server process on a free 127.0.0.1 port; yields its base URL."""
+    with running_server(server_command) as base_url:
         yield base_url
 
 

@@ -27,13 +27,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def uvicorn_command(port: int) -> list[str]:
-    """uvicorn as deployed: per-message deflate off (stream frames are already compact)."""
+def server_command(port: int, *flags: str) -> list[str]:
+    """The server as deployed (the ``nn-playground`` command), with settings as flags."""
     return [
-        sys.executable, "-m", "uvicorn", "app.main:app",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--ws-per-message-deflate", "false",
-        "--log-level", "warning",
+        sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port),
+        "--log-level", "warning", *flags,
     ]  # fmt: skip
 
 
@@ -54,7 +52,7 @@ class ServerProcess:
 
     def __init__(
         self,
-        command_for_port: Callable[[int], list[str]] = uvicorn_command,
+        command_for_port: Callable[[int], list[str]] = server_command,
         log: Path | None = None,
     ) -> None:
         self.port = free_port()

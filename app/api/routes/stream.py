@@ -1,11 +1,18 @@
 """The live stream: `/api/sessions/{id}/stream` (protocol in docs/protocol.md).
 
-Two tasks per connection. The receiver reads and validates client messages and queues them;
-the driver owns the player: it applies queued commands, trains and renders in the worker
-thread all streams share (``stream_worker``; the session's lock is only taken when free, in
-slices of a few ms), and awaits each send before producing the next frame, so
-a slow client never makes frames pile up — the latest state wins. Only the driver sends, so
-a frame's header and its binary message are never split by another message.
+Two tasks per connection. The receiver reads the socket all the time, validates each
+message and files it in the connection's bounded inbox (``stream_inbox``), so a close is
+seen at once and a flood meets the inbox's limits. The driver owns the player: it carries
+out what was filed, trains and renders in the worker thread all streams share
+(``stream_worker``; the session's lock is only taken when free, in slices of a few ms), and
+awaits each send before producing the next frame, so a slow client never makes frames pile
+up — the latest state wins. Only the driver sends, so a frame's header and its binary
+message are never split by another message.
+
+When either task ends, the other is cancelled: a client that leaves stops its work at the end
+of the slice under way, and what it had sent and was still waiting is dropped. A send that
+the client has not taken within ``stream_send_timeout_seconds`` (it reads nothing) closes the
+connection with 1008 and a reason.
 """
 
 from __future__ import annotations
@@ -15,13 +22,14 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.api.deps import SettingsDep, StoreDep
+from app.api.stream_inbox import Inbox
 from app.api.stream_messages import (
     BadMessage,
     FrameRequest,
@@ -50,8 +58,11 @@ router = APIRouter(tags=["stream"])
 
 CLOSE_SESSION_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455 registry: the server is at its stream limits
-# Commands waiting to be applied; when full the receiver stops reading (TCP backpressure).
-COMMAND_QUEUE_SIZE = 64
+CLOSE_POLICY_VIOLATION = 1008  # RFC 6455: here, a client that reads nothing it is sent
+# Messages read and waiting to be carried out (app/api/stream_inbox.py has the rules).
+MAX_WAITING_MESSAGES = 64
+# How long closing from our side may take before the connection is simply left.
+CLOSE_SECONDS = 1.0
 DEFAULT_RESOLUTION = 100
 DEFAULT_THUMBNAIL_RESOLUTION = 24
 
@@ -60,7 +71,13 @@ class SessionGone(Exception):
     """The session was deleted or expired while the socket was open."""
 
 
+class SlowClient(Exception):
+    """A send did not complete within the stream send timeout: the client reads nothing."""
+
+
 class StreamConnection:
+    """One socket driving one player: a receiver that files messages, a driver that acts."""
+
     def __init__(
         self, websocket: WebSocket, player: Player, settings: Settings, store: SessionStore
     ) -> None:
@@ -68,30 +85,53 @@ class StreamConnection:
         self.player = player
         self.settings = settings
         self.store = store
-        self.commands: asyncio.Queue[Any] = asyncio.Queue(COMMAND_QUEUE_SIZE)
-        self.wakeup = asyncio.Event()  # set by a queued command or a frame's time coming
+        self.inbox = Inbox(MAX_WAITING_MESSAGES, settings.max_body_bytes)
+        self.wakeup = asyncio.Event()  # set by a filed message or a frame's time coming
         self.frame_wanted = False
         self.next_frame_at = 0.0
         # Frames asked for by commands come no faster than playing ones may.
         self.min_interval = 1.0 / settings.max_fps
         self.last_frame_at = 0.0
         self.max_message = settings.max_body_bytes
+        self.send_timeout = settings.stream_send_timeout_seconds
         # While connected the session counts as in use: touched at least this often.
         self.keepalive_seconds = min(30.0, settings.session_idle_seconds / 3)
         self.checked_at = time.monotonic()
 
     async def run(self) -> None:
-        await self.send_json(await in_worker(self.player.hello))
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(self.receive_loop, tasks.cancel_scope)
-            tasks.start_soon(self.drive_loop, tasks.cancel_scope)
+        """Until either side ends it; whatever was still waiting is dropped."""
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self.receive_loop, tasks.cancel_scope)
+                tasks.start_soon(self.drive_loop, tasks.cancel_scope)
+        finally:
+            self.inbox.clear()
+
+    async def send(self, *messages: str | bytes) -> None:
+        """Send in order; SlowClient if the client has not taken them within send_timeout."""
+        try:
+            with anyio.fail_after(self.send_timeout):
+                for message in messages:
+                    if isinstance(message, bytes):
+                        await self.websocket.send_bytes(message)
+                    else:
+                        await self.websocket.send_text(message)
+        except TimeoutError:
+            raise SlowClient from None
 
     async def send_json(self, message: dict[str, Any]) -> None:
-        await self.websocket.send_text(json.dumps(message, allow_nan=False))
+        await self.send(json.dumps(message, allow_nan=False))
 
     async def send_frame(self, frame: Frame) -> None:
-        await self.websocket.send_text(json.dumps(frame.header, allow_nan=False))
-        await self.websocket.send_bytes(frame.payload)
+        await self.send(json.dumps(frame.header, allow_nan=False), frame.payload)
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close from our side; the client may be gone already, or not reading."""
+        with (
+            anyio.move_on_after(CLOSE_SECONDS),
+            contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError),
+        ):
+            await self.websocket.close(code, reason)
 
     async def receive_loop(self, scope: anyio.CancelScope) -> None:
         try:
@@ -102,25 +142,32 @@ class StreamConnection:
                     break
                 if message["type"] == "websocket.disconnect":
                     break
-                command = self.read_command(message)
-                await self.commands.put(command)
+                entry, length = self.read(message)
+                del message  # not kept alive while the next one is awaited
+                self.inbox.put(entry, length)
                 self.wakeup.set()
         finally:
+            self.inbox.clear()
             scope.cancel()
 
-    def read_command(self, message: Mapping[str, Any]) -> Any:
-        """A validated command, or the BadMessage to answer with; never raises."""
+    def read(self, message: Mapping[str, Any]) -> tuple[Any, int]:
+        """A validated command, or the error reply to send, and the length to count for it;
+        never raises."""
+        text = message.get("text")
         try:
-            return parse_message(message.get("text"), self.max_message)
+            command = parse_message(text, self.max_message)
+            return command, len(text or "")
         except BadMessage as error:
-            return error
+            reply = error.as_message()
         except Exception:  # whatever the client sent, the connection stays up
             logger.exception("could not read a stream message")
-            return BadMessage("expected a JSON object with a 'type', got a message that could "
-                              "not be read")  # fmt: skip
+            reply = BadMessage("expected a JSON object with a 'type', got a message that "
+                               "could not be read").as_message()  # fmt: skip
+        return reply, len(reply["message"])
 
     async def drive_loop(self, scope: anyio.CancelScope) -> None:
         try:
+            await self.send_json(await in_worker(self.player.hello))
             while True:
                 if time.monotonic() - self.checked_at >= self.keepalive_seconds:
                     self.keep_session()
@@ -130,7 +177,11 @@ class StreamConnection:
                 # Give the other sessions' loops a turn between frames.
                 await anyio.sleep(0)
         except SessionGone:
-            await self.websocket.close(CLOSE_SESSION_NOT_FOUND, "session not found")
+            await self.close(CLOSE_SESSION_NOT_FOUND, "session not found")
+        except SlowClient:
+            reason = f"the client read nothing for {self.send_timeout:g} s"
+            logger.warning("closing a stream of session %s: %s", self.player.session.id, reason)
+            await self.close(CLOSE_POLICY_VIOLATION, reason)
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass  # the client went away mid-send
         finally:
@@ -151,8 +202,8 @@ class StreamConnection:
         return max(0.0, due_at - time.monotonic())
 
     async def wait_for_work(self) -> None:
-        """Apply every queued command; wait for one if no frame is due yet."""
-        if not self.frame_ready() and self.commands.empty():
+        """Carry out everything filed; wait for a message if no frame is due yet."""
+        if not self.frame_ready() and not self.inbox:
             timeout = self.seconds_to_frame()
             if timeout is None:
                 timeout = self.keepalive_seconds
@@ -163,8 +214,8 @@ class StreamConnection:
             finally:
                 timer.cancel()
         self.wakeup.clear()
-        while not self.commands.empty():
-            await self.apply(self.commands.get_nowait())
+        while (entry := self.inbox.take()) is not None:
+            await self.apply(entry)
 
     def keep_session(self) -> None:
         try:
@@ -190,58 +241,71 @@ class StreamConnection:
         self.last_frame_at = time.monotonic()
         await self.send_frame(frame)
 
-    async def apply(self, command: Any) -> None:
-        """Carry out one command; a bad one answers with an error and changes nothing."""
+    async def apply(self, entry: Any) -> None:
+        """Carry out one command, or send one error reply; a bad command answers with an
+        error and changes nothing."""
+        if isinstance(entry, dict):
+            await self.send_json(entry)
+            return
         try:
-            if isinstance(command, BadMessage):
-                raise command
-            await self.apply_command(command)
+            handler = COMMANDS.get(type(entry))
+            if handler is None:
+                raise BadMessage(f"type: cannot handle {type(entry).__name__}", "type")
+            self.keep_session()
+            await handler(self, entry)
+            self.frame_wanted = True  # while playing, the next playing frame shows the change
         except BadMessage as error:
             await self.send_json(error.as_message())
         except ValueError as error:
-            prefix = "config." if isinstance(command, Update) else ""
+            prefix = "config." if isinstance(entry, Update) else ""
             await self.send_json(value_error_message(error, prefix))
-        except SessionGone:
+        except (SessionGone, SlowClient, WebSocketDisconnect, OSError):
             raise
         except Exception:  # a bug must not take the connection (or the session) down
-            logger.exception("stream command %r failed", command)
-            name = getattr(command, "type", "message")
+            logger.exception("stream command %r failed", entry)
+            name = getattr(entry, "type", "message")
             await self.send_json({"type": "error", "message": f"could not apply {name!r}"})
 
-    async def apply_command(self, command: Any) -> None:
+    async def on_play(self, command: Play) -> None:
+        if not self.player.playing:
+            self.player.playing = True
+            self.next_frame_at = time.monotonic()
+
+    async def on_pause(self, command: Pause) -> None:
+        self.player.playing = False
+
+    async def on_step(self, command: Step) -> None:
+        # In slices, handing the worker to the other streams in between (an epoch at batch
+        # size 1 of a big network is many slices). When the client goes, the task is
+        # cancelled at the next slice's end.
+        self.player.begin_step(command.unit)
+        while not await in_worker(self.player.continue_step):
+            pass
+
+    async def on_reset(self, command: Reset) -> None:
+        await in_worker(self.player.reset)
+
+    async def on_update(self, command: Update) -> None:
+        changes = config_changes(command.config)
+        await self.send_json(await in_worker(self.player.update, changes))
+
+    async def on_set_weight(self, command: SetWeight) -> None:
+        self.check_edited(command.value)
         player = self.player
-        self.keep_session()
-        if isinstance(command, Play):
-            if not player.playing:
-                player.playing = True
-                self.next_frame_at = time.monotonic()
-        elif isinstance(command, Pause):
-            player.playing = False
-        elif isinstance(command, Step):
-            # In slices, handing the worker to the other streams in between (an epoch of a big
-            # session at batch size 1 is a good part of a second of work).
-            player.begin_step(command.unit)
-            while not await in_worker(player.continue_step):
-                pass
-        elif isinstance(command, Reset):
-            await in_worker(player.reset)
-        elif isinstance(command, Update):
-            changes = config_changes(command.config)
-            await self.send_json(await in_worker(player.update, changes))
-        elif isinstance(command, SetWeight):
-            self.check_edited(command.value)
-            await in_worker(
-                player.set_weight, command.layer, command.source, command.target, command.value
-            )
-        elif isinstance(command, SetBias):
-            self.check_edited(command.value)
-            await in_worker(player.set_bias, command.layer, command.neuron, command.value)
-        elif isinstance(command, StreamUpdate):
-            self.update_stream(command)
-            await self.send_json({"type": "stream", **player.settings.as_dict()})
-        elif not isinstance(command, FrameRequest):
-            raise BadMessage(f"type: cannot handle {type(command).__name__}", "type")
-        self.frame_wanted = True  # while playing, the next playing frame shows the change
+        await in_worker(
+            player.set_weight, command.layer, command.source, command.target, command.value
+        )
+
+    async def on_set_bias(self, command: SetBias) -> None:
+        self.check_edited(command.value)
+        await in_worker(self.player.set_bias, command.layer, command.neuron, command.value)
+
+    async def on_stream(self, command: StreamUpdate) -> None:
+        self.update_stream(command)
+        await self.send_json({"type": "stream", **self.player.settings.as_dict()})
+
+    async def on_frame(self, command: FrameRequest) -> None:
+        pass  # every command asks for a frame
 
     def check_edited(self, value: float) -> None:
         bound = self.settings.max_edited_parameter
@@ -263,6 +327,20 @@ class StreamConnection:
             setattr(self.player.settings, name, value)
         if "fps" in changes:
             self.next_frame_at = time.monotonic()
+
+
+# One handler per message type (the parsed message's class).
+COMMANDS: dict[type, Callable[[StreamConnection, Any], Awaitable[None]]] = {
+    Play: StreamConnection.on_play,
+    Pause: StreamConnection.on_pause,
+    Step: StreamConnection.on_step,
+    Reset: StreamConnection.on_reset,
+    Update: StreamConnection.on_update,
+    SetWeight: StreamConnection.on_set_weight,
+    SetBias: StreamConnection.on_set_bias,
+    StreamUpdate: StreamConnection.on_stream,
+    FrameRequest: StreamConnection.on_frame,
+}
 
 
 def initial_stream_settings(settings: Settings) -> StreamSettings:
@@ -292,6 +370,6 @@ async def stream_session(
         await websocket.close(CLOSE_TRY_AGAIN_LATER, refusal)
         return
     player = Player(session, initial_stream_settings(settings))
-    with slots.taken(session_id), contextlib.suppress(WebSocketDisconnect):
+    with slots.taken(session_id):
         async with counted_stream(session):
             await StreamConnection(websocket, player, settings, store).run()
