@@ -1,5 +1,5 @@
-"""The stream's inbox: merged steps, bounded waiting, refusals told once; and a connection
-whose session and client are both gone ends quietly."""
+"""The stream's inbox: steps that wait together, bounded waiting, refusals told once; and a
+connection whose session and client are both gone ends quietly."""
 
 from __future__ import annotations
 
@@ -11,30 +11,34 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from app.api.routes.stream import CLOSE_SESSION_NOT_FOUND, StreamConnection
-from app.api.stream_inbox import Inbox
+from app.api.stream_inbox import Inbox, Steps
 from app.api.stream_messages import FrameRequest, Pause, Play, Step
 from app.config import Settings
 from app.main import create_app
 from app.services.player import Player, StreamSettings
 
 
-def test_a_step_arriving_while_the_same_step_waits_is_merged_into_it() -> None:
-    inbox = Inbox(max_waiting=64, max_text=1000)
+def test_steps_arriving_while_one_of_their_unit_waits_join_it_up_to_a_bound() -> None:
+    inbox = Inbox(max_waiting=64, max_text=1000, max_steps=100)
     for _ in range(20_000):
         inbox.put(Step(type="step", unit="epoch"), 30)
     inbox.put(Step(type="step", unit="iteration"), 30)  # another unit waits on its own
-    assert len(inbox) == 2 and inbox.merged == 19_999
-    assert isinstance(inbox.take(), Step)
-    # Taken out (being carried out), it no longer absorbs: the next one waits.
+    inbox.put(Step(type="step", unit="iteration"), 30)
+    assert len(inbox) == 2
+    assert inbox.take()["message"].startswith("19900 messages were refused")
+    assert inbox.take() == Steps("epoch", 100)
+    # Begun, it takes no more: the next epoch step waits anew, behind the iterations.
     assert inbox.put(Step(type="step", unit="epoch"), 30) is True
-    assert [getattr(inbox.take(), "unit", None) for _ in range(3)] == ["iteration", "epoch", None]
+    assert [inbox.take(), inbox.take(), inbox.take()] == [
+        Steps("iteration", 2), Steps("epoch", 1), None
+    ]  # fmt: skip
 
 
 def test_waiting_is_bounded_in_count_and_text_and_refusals_are_told_once() -> None:
-    inbox = Inbox(max_waiting=3, max_text=100)
+    inbox = Inbox(max_waiting=3, max_text=100, max_steps=10)
     assert all(inbox.put(Play(type="play"), 10) for _ in range(3))
     assert inbox.put(Pause(type="pause"), 10) is False  # a fourth: over the count
-    assert inbox.put(Pause(type="pause"), 10) is False
+    assert inbox.put(Step(type="step", unit="epoch"), 10) is False
     notice = inbox.take()
     assert notice["type"] == "error" and notice["message"].startswith("2 messages were refused")
     assert "at most 3 messages" in notice["message"]
@@ -50,13 +54,14 @@ def test_waiting_is_bounded_in_count_and_text_and_refusals_are_told_once() -> No
 
 
 def test_clear_drops_everything_waiting() -> None:
-    inbox = Inbox(max_waiting=2, max_text=100)
+    inbox = Inbox(max_waiting=2, max_text=100, max_steps=10)
     inbox.put(Step(type="step", unit="epoch"), 10)
     inbox.put(Play(type="play"), 10)
     inbox.put(Play(type="play"), 10)
     inbox.clear()
     assert inbox.take() is None
-    assert inbox.put(Step(type="step", unit="epoch"), 10) is True  # not merged into a ghost
+    inbox.put(Step(type="step", unit="epoch"), 10)
+    assert inbox.take() == Steps("epoch", 1)  # not added to a step that was dropped
 
 
 class GoneClient:

@@ -29,7 +29,7 @@ import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.api.deps import SettingsDep, StoreDep
-from app.api.stream_inbox import Inbox
+from app.api.stream_inbox import Inbox, Steps
 from app.api.stream_messages import (
     BadMessage,
     FrameRequest,
@@ -38,7 +38,6 @@ from app.api.stream_messages import (
     Reset,
     SetBias,
     SetWeight,
-    Step,
     StreamUpdate,
     Update,
     config_changes,
@@ -61,6 +60,7 @@ CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455 registry: the server is at its stream l
 CLOSE_POLICY_VIOLATION = 1008  # RFC 6455: here, a client that reads nothing it is sent
 # Messages read and waiting to be carried out (app/api/stream_inbox.py has the rules).
 MAX_WAITING_MESSAGES = 64
+MAX_WAITING_STEPS = 100  # of each unit
 # How long closing from our side may take before the connection is simply left.
 CLOSE_SECONDS = 1.0
 DEFAULT_RESOLUTION = 100
@@ -85,7 +85,7 @@ class StreamConnection:
         self.player = player
         self.settings = settings
         self.store = store
-        self.inbox = Inbox(MAX_WAITING_MESSAGES, settings.max_body_bytes)
+        self.inbox = Inbox(MAX_WAITING_MESSAGES, settings.max_body_bytes, MAX_WAITING_STEPS)
         self.wakeup = asyncio.Event()  # set by a filed message or a frame's time coming
         self.frame_wanted = False
         self.next_frame_at = 0.0
@@ -274,13 +274,14 @@ class StreamConnection:
     async def on_pause(self, command: Pause) -> None:
         self.player.playing = False
 
-    async def on_step(self, command: Step) -> None:
+    async def on_steps(self, command: Steps) -> None:
         # In slices, handing the worker to the other streams in between (an epoch at batch
         # size 1 of a big network is many slices). When the client goes, the task is
         # cancelled at the next slice's end.
-        self.player.begin_step(command.unit)
-        while not await in_worker(self.player.continue_step):
-            pass
+        for _ in range(command.times):
+            self.player.begin_step(command.unit)
+            while not await in_worker(self.player.continue_step):
+                pass
 
     async def on_reset(self, command: Reset) -> None:
         await in_worker(self.player.reset)
@@ -333,7 +334,7 @@ class StreamConnection:
 COMMANDS: dict[type, Callable[[StreamConnection, Any], Awaitable[None]]] = {
     Play: StreamConnection.on_play,
     Pause: StreamConnection.on_pause,
-    Step: StreamConnection.on_step,
+    Steps: StreamConnection.on_steps,
     Reset: StreamConnection.on_reset,
     Update: StreamConnection.on_update,
     SetWeight: StreamConnection.on_set_weight,
