@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.api.deps import get_settings
@@ -14,9 +15,9 @@ from app.config import Settings
 
 CreateSession = Callable[..., dict[str, Any]]
 
-# About a second of training here: long enough to be caught in the middle.
-HEAVY = {"n_samples": 1000, "batch_size": 1, "hidden_layers": [16, 16, 16]}
-HEAVY_EPOCHS = 8
+EPOCHS = 8
+PATIENCE = 30.0  # seconds; only a broken implementation makes a test wait this long
+HELD_SLICE_SECONDS = 0.001
 # The largest network the default limits allow, with one big batch.
 BIG = {"n_samples": 2000, "train_ratio": 1.0, "hidden_layers": [32] * 8, "batch_size": 2000}
 
@@ -35,46 +36,105 @@ class BackgroundCall:
         return self.response
 
 
-def start_heavy_training(
-    client: TestClient, create_session: CreateSession
-) -> tuple[Any, BackgroundCall]:
-    """A session, and a POST training it for HEAVY_EPOCHS from another thread, under way."""
-    session_id = create_session(**HEAVY)["id"]
+class HeldBack:
+    """Holds a trainer back until ``release``: meanwhile each of its ``train_iterations``
+    calls trains nothing, so a call training it cannot end before the test lets it, however
+    fast the machine. Such a held slice keeps the CPU (and the GIL) busy for
+    HELD_SLICE_SECONDS, as training does; with ``until_refused`` it lasts until ``refused``
+    is set instead (by a thread that tried the lock during it)."""
+
+    def __init__(
+        self, trainer: Any, monkeypatch: pytest.MonkeyPatch, *, until_refused: bool = False
+    ) -> None:
+        self.released = threading.Event()
+        self.refused = threading.Event()
+        self.training = threading.Event()  # set once a call has begun training
+        train_iterations = trainer.train_iterations
+
+        def held_back(count: int) -> None:
+            self.training.set()
+            if self.released.is_set():
+                train_iterations(count)
+            elif until_refused:
+                self.refused.clear()
+                self.refused.wait(PATIENCE)
+            else:
+                end = time.perf_counter() + HELD_SLICE_SECONDS
+                while time.perf_counter() < end:
+                    pass
+
+        monkeypatch.setattr(trainer, "train_iterations", held_back)
+
+    def release(self) -> None:
+        self.released.set()
+        self.refused.set()
+
+
+def start_held_training(
+    client: TestClient,
+    create_session: CreateSession,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    until_refused: bool = False,
+) -> tuple[Any, BackgroundCall, HeldBack]:
+    """A session, and a POST training it for EPOCHS from another thread, under way and
+    held back (see HeldBack) until the test releases it."""
+    session_id = create_session()["id"]
     session = client.app.state.store.get(session_id)  # type: ignore[attr-defined]
+    held = HeldBack(session.trainer, monkeypatch, until_refused=until_refused)
     call = BackgroundCall(
-        lambda: client.post(f"/api/sessions/{session_id}/train", json={"epochs": HEAVY_EPOCHS})
+        lambda: client.post(f"/api/sessions/{session_id}/train", json={"epochs": EPOCHS})
     )
-    while session.trainer.iteration == 0:
-        time.sleep(0.001)
-    return session, call
+    assert held.training.wait(PATIENCE), "the train call did not start training"
+    return session, call, held
 
 
 def test_a_long_train_call_lets_a_waiting_thread_have_the_lock(
-    client: TestClient, create_session: CreateSession
+    client: TestClient, create_session: CreateSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    session, call = start_heavy_training(client, create_session)
-    with session.lock:  # as a stream's worker waiting for its turn
-        epoch_seen = session.trainer.epoch
+    session, call, held = start_held_training(client, create_session, monkeypatch)
+    try:
+        # As a stream's worker waiting for its turn: the call cannot end before this.
+        got_it = session.lock.acquire(timeout=PATIENCE)
+        under_way = call.thread.is_alive()
+        if got_it:
+            session.lock.release()
+    finally:
+        held.release()
     response = call.join()
+    # Holding the lock for the whole call, the handler would have let nobody in.
+    assert got_it and under_way, "a waiting thread never had the lock during the call"
     assert response.status_code == 200, response.text
-    assert response.json()["state"]["epoch"] == HEAVY_EPOCHS
-    # Holding the lock for the whole call, the handler let nobody in before it had finished.
-    assert epoch_seen < HEAVY_EPOCHS
+    assert response.json()["state"]["epoch"] == EPOCHS
 
 
 def test_a_long_train_call_gives_a_thread_that_only_tries_the_lock_its_turn(
-    client: TestClient, create_session: CreateSession
+    client: TestClient, create_session: CreateSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    session, call = start_heavy_training(client, create_session)
-    turns = []
-    while call.thread.is_alive() and len(turns) < 3:
-        if session.lock.acquire(blocking=False):  # as the stream does, retrying every 5 ms
-            turns.append(session.trainer.iteration)
-            session.lock.release()
-        time.sleep(0.005)
+    # Each held slice lasts until this thread has been refused during it, so a try never
+    # finds the lock free by luck: only the handler waiting for it after such a slice lets
+    # it in (its courtesy).
+    session, call, held = start_held_training(
+        client, create_session, monkeypatch, until_refused=True
+    )
+    turns, tries = 0, 0
+    deadline = time.monotonic() + PATIENCE
+    try:
+        while turns < 3 and time.monotonic() < deadline:
+            tries += 1
+            if session.lock.acquire(blocking=False):  # as the stream does, retrying every 5 ms
+                turns += 1
+                session.lock.release()
+            else:
+                held.refused.set()
+            time.sleep(0.005)
+        under_way = call.thread.is_alive()
+    finally:
+        held.release()
     response = call.join()
+    assert turns == 3 and under_way, f"{turns} turns of 3 in {tries} tries during the call"
     assert response.status_code == 200
-    assert len(turns) == 3 and turns[-1] < response.json()["state"]["iteration"]
+    assert response.json()["state"]["epoch"] == EPOCHS
 
 
 def test_stateless_training_takes_no_shared_lock(
