@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.api.docs import install_offline_docs
+from app.api.docs import install_offline_docs, install_openapi
 from app.api.errors import install_error_handlers
 from app.api.main import api_router
 from app.api.middleware import BodySizeLimit
@@ -28,7 +28,10 @@ Train small NumPy neural networks on 2D data sets, step by step, on the server.
 - **WebSocket** `/api/sessions/{id}/stream`: play/pause/step and live frames (see
   `docs/protocol.md`).
 
-Invalid input answers 422 naming the field; an unknown session 404; a full server 503.
+Invalid input answers 422 naming the field; a body that is not readable JSON text 400; a
+body over the server's size limit 413; an unknown session 404; a result that is not finite
+(a diverged network) 409; a full server 503 with `Retry-After`. The bounds shown here are the
+limits this server was started with.
 """
 
 
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    install_openapi(app, settings)
     install_offline_docs(app)
     app.state.settings = settings
     app.state.store = store

@@ -4,13 +4,14 @@ Request models forbid unknown fields, accept no NaN or infinity and coerce nothi
 ``"0.1"`` is not a number, ``true`` is not an integer). The bounds here are absolute caps;
 the limits an operator sets in ``Settings`` (layers, neurons, samples, learning rate,
 resolution, work per call) are at most these, are checked by the services, and answer with
-the same 422 shape.
+the same 422 shape. Each field bounded by a setting is marked (``bounds.settings_bound``), and
+the OpenAPI document shows the setting's value, not the cap.
 
 Names come from the engine's ``Literal`` aliases, so the schema cannot offer a name the
 engine lacks. The package is split by seam: ``base`` (caps, the request/response bases and
-bounded field types), ``config`` (the training configuration), ``sessions`` (the session,
-training, data and prediction bodies) and ``model`` (model documents, stateless training);
-import everything from ``app.schemas``.
+bounded field types), ``bounds`` (the bounds settings decide), ``config`` (the training
+configuration), ``sessions`` (the session, training, data and prediction bodies) and ``model``
+(model documents, stateless training); import everything from ``app.schemas``.
 """
 
 from app.schemas.base import (
@@ -20,6 +21,7 @@ from app.schemas.base import (
     MAX_ITERATIONS,
     MAX_LAYERS,
     MAX_LEARNING_RATE,
+    MAX_MOMENTUM,
     MAX_NEURONS,
     MAX_POINTS,
     MAX_REGULARIZATION_RATE,
@@ -30,6 +32,7 @@ from app.schemas.base import (
     MODEL_FORMAT,
     BatchSize,
     Coordinate,
+    ErrorOut,
     Features,
     HiddenLayers,
     InModel,
@@ -47,6 +50,13 @@ from app.schemas.base import (
     Seed,
     Target,
     TrainRatio,
+)
+from app.schemas.bounds import (
+    DEFAULT_RESOLUTION,
+    SETTINGS_BOUNDS,
+    apply_settings_bounds,
+    default_resolution,
+    settings_bound,
 )
 from app.schemas.config import (
     SPIRAL_CONFIG,
@@ -81,10 +91,12 @@ __all__ = [
     "BoundaryOut",
     "ConfigUpdate",
     "Coordinate",
+    "DEFAULT_RESOLUTION",
     "DataOut",
     "DataSplit",
     "DatasetOut",
     "EpochRecord",
+    "ErrorOut",
     "Features",
     "HealthOut",
     "HiddenLayers",
@@ -97,6 +109,7 @@ __all__ = [
     "MAX_ITERATIONS",
     "MAX_LAYERS",
     "MAX_LEARNING_RATE",
+    "MAX_MOMENTUM",
     "MAX_NEURONS",
     "MAX_POINTS",
     "MAX_REGULARIZATION_RATE",
@@ -120,6 +133,7 @@ __all__ = [
     "ProblemKind",
     "ProblemName",
     "RegularizationRate",
+    "SETTINGS_BOUNDS",
     "SPIRAL_CONFIG",
     "Seed",
     "SessionConfig",
@@ -131,4 +145,7 @@ __all__ = [
     "TrainRatio",
     "TrainRequest",
     "TrainingState",
+    "apply_settings_bounds",
+    "default_resolution",
+    "settings_bound",
 ]

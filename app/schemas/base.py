@@ -1,4 +1,8 @@
-"""The wire's building blocks: absolute caps, request/response bases and bounded field types."""
+"""The wire's building blocks: absolute caps, request/response bases and bounded field types.
+
+A bound an operator sets in ``Settings`` is marked with ``settings_bound`` beside its cap;
+the OpenAPI document shows the setting's value (see ``app.schemas.bounds``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.engine import ActivationName, FeatureName
+from app.schemas.bounds import settings_bound
 
 # Absolute caps; the configurable limits in Settings are at most these.
 MAX_LAYERS = 64
@@ -22,6 +27,7 @@ MAX_EPOCHS = 1_000_000
 MAX_ITERATIONS = 100_000_000
 MAX_ABS_TARGET = 1e6
 MAX_ABS_PREDICT = 1e3
+MAX_MOMENTUM = 0.999  # the engine's own bound
 MODEL_FORMAT: Final = "nn-playground.model/1"
 
 ProblemName = Literal["classification", "regression"]
@@ -40,6 +46,12 @@ class OutModel(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+class ErrorOut(OutModel):
+    """Every error but a 422 (whose ``detail`` lists the fields at fault)."""
+
+    detail: str = Field(description='what went wrong, e.g. "body: expected …, got …"')
+
+
 Coordinate = Annotated[float, Field(ge=-6.0, le=6.0)]
 Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
 # A label keeps its JSON type, and without a `problem` that type decides it: classification
@@ -49,30 +61,48 @@ Target = (
     | Annotated[float, Field(ge=-MAX_ABS_TARGET, le=MAX_ABS_TARGET)]
 )
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
-NSamples = Annotated[int, Field(ge=4, le=MAX_SAMPLES)]
+NSamples = Annotated[
+    int, Field(ge=4, le=MAX_SAMPLES, json_schema_extra=settings_bound(maximum="max_samples"))
+]
 Noise = Annotated[float, Field(ge=0.0, le=0.5)]
 TrainRatio = Annotated[float, Field(ge=0.1, le=1.0)]
 NClasses = Annotated[int, Field(ge=3, le=6, description="Number of blobs (blobs only).")]
-Features = Annotated[list[FeatureName], Field(min_length=1, max_length=16)]
-HiddenLayers = Annotated[
-    list[Annotated[int, Field(ge=1, le=MAX_NEURONS)]], Field(max_length=MAX_LAYERS)
+Features = Annotated[
+    list[FeatureName],
+    Field(min_length=1, max_length=16, json_schema_extra={"uniqueItems": True}),
 ]
-LayerActivations = Annotated[list[ActivationName], Field(max_length=MAX_LAYERS)]
+HiddenLayers = Annotated[
+    list[
+        Annotated[
+            int,
+            Field(ge=1, le=MAX_NEURONS, json_schema_extra=settings_bound(maximum="max_neurons")),
+        ]
+    ],
+    Field(max_length=MAX_LAYERS, json_schema_extra=settings_bound(maxItems="max_hidden_layers")),
+]
+LayerActivations = Annotated[
+    list[ActivationName],
+    Field(max_length=MAX_LAYERS, json_schema_extra=settings_bound(maxItems="max_hidden_layers")),
+]
 LearningRate = Annotated[
     float,
     Field(
         gt=0.0,
         le=MAX_LEARNING_RATE,
-        description="At most the server's max_learning_rate (10 by default).",
+        description="At most the server's max_learning_rate.",
+        json_schema_extra=settings_bound(maximum="max_learning_rate"),
     ),
 ]
-BatchSize = Annotated[int, Field(ge=1, le=MAX_SAMPLES)]
-Momentum = Annotated[float, Field(ge=0.0, lt=1.0)]
+BatchSize = Annotated[
+    int, Field(ge=1, le=MAX_SAMPLES, json_schema_extra=settings_bound(maximum="max_samples"))
+]
+Momentum = Annotated[float, Field(ge=0.0, le=MAX_MOMENTUM)]
 RegularizationRate = Annotated[
     float,
     Field(
         ge=0.0,
         le=MAX_REGULARIZATION_RATE,
-        description="At most the server's max_regularization_rate (10 by default).",
+        description="At most the server's max_regularization_rate.",
+        json_schema_extra=settings_bound(maximum="max_regularization_rate"),
     ),
 ]

@@ -27,13 +27,17 @@ from app.schemas.base import (
     Target,
     TrainRatio,
 )
+from app.schemas.bounds import settings_bound
+
+# As many labels as points, at most the server's max_custom_points of each.
+_CUSTOM_POINTS = settings_bound(maxItems="max_custom_points")
 
 
 class Points(InModel):
     """Caller-supplied data: ``x`` holds (x1, x2) pairs in [-6, 6]², ``y`` one label each."""
 
-    x: list[Point] = Field(min_length=1, max_length=MAX_POINTS)
-    y: list[Target] = Field(min_length=1, max_length=MAX_POINTS)
+    x: list[Point] = Field(min_length=1, max_length=MAX_POINTS, json_schema_extra=_CUSTOM_POINTS)
+    y: list[Target] = Field(min_length=1, max_length=MAX_POINTS, json_schema_extra=_CUSTOM_POINTS)
 
 
 def _default_features() -> list[FeatureName]:

@@ -15,19 +15,26 @@ from app.schemas.base import (
     OutModel,
     ProblemKind,
 )
+from app.schemas.bounds import settings_bound
 from app.schemas.config import SessionConfig
 from app.schemas.sessions import TrainingState
 
 # Any finite float64: a network trained with a large learning rate may legitimately hold
 # weights far beyond any round bound, and what GET returns must load back through PUT.
 Parameter = Annotated[float, Field(allow_inf_nan=False)]
+# No layer of a network the settings allow is wider than this (see SETTINGS_BOUNDS).
+_WIDTH = settings_bound(maxItems="max_layer_width")
 
 
 class ModelLayer(InModel):
-    weights: list[Annotated[list[Parameter], Field(max_length=MAX_NEURONS)]] = Field(
-        max_length=MAX_NEURONS, description="fan_in x fan_out, finite numbers"
+    weights: list[
+        Annotated[list[Parameter], Field(max_length=MAX_NEURONS, json_schema_extra=_WIDTH)]
+    ] = Field(
+        max_length=MAX_NEURONS,
+        description="fan_in x fan_out, finite numbers",
+        json_schema_extra=_WIDTH,
     )
-    biases: list[Parameter] = Field(max_length=MAX_NEURONS)
+    biases: list[Parameter] = Field(max_length=MAX_NEURONS, json_schema_extra=_WIDTH)
 
 
 class ModelDocument(InModel):
@@ -40,10 +47,28 @@ class ModelDocument(InModel):
     format: Literal["nn-playground.model/1"] = MODEL_FORMAT
     config: SessionConfig
     problem: ProblemKind | None = None
-    layer_sizes: list[Annotated[int, Field(ge=1, le=MAX_NEURONS)]] | None = Field(
-        default=None, max_length=MAX_LAYERS + 2
+    layer_sizes: (
+        Annotated[
+            list[
+                Annotated[
+                    int,
+                    Field(
+                        ge=1,
+                        le=MAX_NEURONS,
+                        json_schema_extra=settings_bound(maximum="max_layer_width"),
+                    ),
+                ]
+            ],
+            Field(
+                max_length=MAX_LAYERS + 2,
+                json_schema_extra=settings_bound(maxItems="max_layer_sizes"),
+            ),
+        ]
+        | None
+    ) = None
+    layers: list[ModelLayer] = Field(
+        max_length=MAX_LAYERS + 1, json_schema_extra=settings_bound(maxItems="max_model_layers")
     )
-    layers: list[ModelLayer] = Field(max_length=MAX_LAYERS + 1)
 
 
 class StatelessTrainRequest(InModel):
@@ -52,7 +77,9 @@ class StatelessTrainRequest(InModel):
     )
 
     config: SessionConfig = Field(default_factory=SessionConfig)
-    epochs: int = Field(ge=1, le=MAX_EPOCHS)
+    epochs: int = Field(
+        ge=1, le=MAX_EPOCHS, json_schema_extra=settings_bound(maximum="max_epochs_per_call")
+    )
 
 
 class EpochRecord(OutModel):

@@ -16,6 +16,7 @@ from app.schemas.base import (
     OutModel,
     ProblemName,
 )
+from app.schemas.bounds import settings_bound
 from app.schemas.config import SessionConfig
 
 
@@ -48,8 +49,28 @@ class TrainRequest(InModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"epochs": 10}, {"iterations": 1}]})
 
-    epochs: int | None = Field(default=None, ge=1, le=MAX_EPOCHS)
-    iterations: int | None = Field(default=None, ge=1, le=MAX_ITERATIONS)
+    epochs: (
+        Annotated[
+            int,
+            Field(
+                ge=1,
+                le=MAX_EPOCHS,
+                json_schema_extra=settings_bound(maximum="max_epochs_per_call"),
+            ),
+        ]
+        | None
+    ) = None
+    iterations: (
+        Annotated[
+            int,
+            Field(
+                ge=1,
+                le=MAX_ITERATIONS,
+                json_schema_extra=settings_bound(maximum="max_iterations_per_call"),
+            ),
+        ]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> TrainRequest:
@@ -91,7 +112,11 @@ class PredictRequest(InModel):
             list[Annotated[float, Field(ge=-MAX_ABS_PREDICT, le=MAX_ABS_PREDICT)]],
             Field(min_length=2, max_length=2),
         ]
-    ] = Field(min_length=1, max_length=MAX_POINTS)
+    ] = Field(
+        min_length=1,
+        max_length=MAX_POINTS,
+        json_schema_extra=settings_bound(maxItems="max_predict_points"),
+    )
 
 
 class PredictOut(OutModel):

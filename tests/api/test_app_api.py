@@ -59,7 +59,7 @@ def test_openapi_documents_every_route_with_examples(client: TestClient) -> None
     assert components["SessionConfig"]["examples"]
     assert components["SessionConfig"]["additionalProperties"] is False
     learning_rate = components["SessionConfig"]["properties"]["learning_rate"]
-    assert learning_rate["exclusiveMinimum"] == 0 and learning_rate["maximum"] == 100
+    assert learning_rate["exclusiveMinimum"] == 0 and learning_rate["maximum"] == 10  # the setting
     assert "max_learning_rate" in learning_rate["description"]
     assert client.get("/docs").status_code == 200
 

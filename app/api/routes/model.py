@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from app.api import examples
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, SettingsDep
 from app.api.errors import invalid_input
 from app.api.routes.sessions import NOT_FOUND, session_out
 from app.schemas import (
@@ -15,17 +15,34 @@ from app.schemas import (
     MIN_RESOLUTION,
     BoundaryOut,
     DataOut,
+    ErrorOut,
     ModelDocument,
     PredictOut,
     PredictRequest,
     SessionUpdated,
+    default_resolution,
+    settings_bound,
 )
 
 router = APIRouter(prefix="/api/sessions", tags=["model"])
 
+Resolution = Annotated[
+    int | None,
+    Query(
+        ge=MIN_RESOLUTION,
+        le=MAX_RESOLUTION,
+        description="cells per side, at most the server's max_resolution; when omitted, 100 "
+        "or max_resolution if that is less",
+        json_schema_extra=settings_bound(maximum="max_resolution", default="default_resolution"),
+    ),
+]
+
 CONFLICT: dict[int | str, dict[str, Any]] = {
     **NOT_FOUND,
-    409: {"description": "The outputs are not finite (the session has diverged)"},
+    409: {
+        "model": ErrorOut,
+        "description": "The outputs are not finite (the session has diverged)",
+    },
 }
 
 
@@ -43,19 +60,13 @@ def get_data(session: SessionDep) -> dict[str, Any]:
     responses=CONFLICT,
 )
 def get_boundary(
-    session: SessionDep,
-    resolution: Annotated[
-        int,
-        Query(
-            ge=MIN_RESOLUTION,
-            le=MAX_RESOLUTION,
-            description="cells per side, at most the server's max_resolution (256 by default)",
-        ),
-    ] = 100,
+    session: SessionDep, settings: SettingsDep, resolution: Resolution = None
 ) -> dict[str, Any]:
     """``values[i][j]`` is the output at ``(xs[j], ys[i])``; ``ys`` descends (row 0 is the
     top). Binary: p(class 1); multi-class: the winning class's probability, with its index in
     ``classes``; regression: the predicted value."""
+    if resolution is None:
+        resolution = default_resolution(settings)
     with invalid_input("query"):
         return session.boundary(resolution)
 

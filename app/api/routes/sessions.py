@@ -13,12 +13,34 @@ from fastapi import APIRouter, Body, Response, status
 
 from app.api import examples
 from app.api.deps import SessionDep, SessionId, StoreDep
-from app.schemas import ConfigUpdate, SessionConfig, SessionOut, SessionUpdated, TrainRequest
+from app.api.errors import RETRY_AFTER_SECONDS
+from app.schemas import (
+    ConfigUpdate,
+    ErrorOut,
+    SessionConfig,
+    SessionOut,
+    SessionUpdated,
+    TrainRequest,
+)
 from app.services.session import Session
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No session with that id"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "No session with that id"}
+}
+FULL: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorOut,
+        "description": "The server holds its maximum number of sessions (max_sessions)",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again",
+                "schema": {"type": "integer", "example": RETRY_AFTER_SECONDS},
+            }
+        },
+    }
+}
 
 
 def session_out(session: Session) -> dict[str, Any]:
@@ -34,7 +56,7 @@ def session_out(session: Session) -> dict[str, Any]:
     summary="Create a session",
     responses={
         **examples.json_example(examples.SESSION, status.HTTP_201_CREATED),
-        503: {"description": "The server holds its maximum number of sessions"},
+        **FULL,
     },
 )
 def create_session(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body
 
 from app.api import examples
 from app.api.deps import SettingsDep
-from app.schemas import StatelessTrainOut, StatelessTrainRequest
+from app.schemas import ErrorOut, StatelessTrainOut, StatelessTrainRequest
 from app.services.stateless import train_once
 
 router = APIRouter(prefix="/api", tags=["train"])
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api", tags=["train"])
     summary="Train once, keep nothing",
     responses={
         **examples.json_example(examples.TRAIN_ONCE_RESULT),
-        409: {"description": "Training diverged; the weights are not finite"},
+        409: {"model": ErrorOut, "description": "Training diverged; the weights are not finite"},
     },
 )
 def train(
