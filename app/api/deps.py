@@ -29,7 +29,7 @@ def get_store(connection: HTTPConnection) -> SessionStore:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[SessionStore, Depends(get_store)]
-SessionId = Annotated[str, Path(description="The id returned by POST /api/sessions.")]
+SessionId = Annotated[str, Path(min_length=1, description="The id returned by POST /api/sessions.")]
 
 
 def get_session(session_id: SessionId, store: StoreDep) -> Session:
