@@ -134,7 +134,7 @@ def unreadable_body(cause: BaseException | None) -> str:
         byte = cause.object[cause.start]
         return f"body: expected UTF-8 text, got byte 0x{byte:02x} at position {cause.start}"
     if isinstance(cause, RecursionError):
-        return "body: expected JSON nested at most a few hundred levels deep, got deeper"
+        return "body: expected JSON nested less deeply, got deeper nesting than the parser allows"
     if isinstance(cause, ValueError) and "digits" in str(cause):  # int("9" * 5000)
         most = sys.get_int_max_str_digits()
         return f"body: expected integers of at most {most} digits, got a longer one"

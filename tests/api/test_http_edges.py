@@ -77,7 +77,7 @@ def test_a_surrogate_sent_as_raw_bytes_is_named_too(client: TestClient) -> None:
     ("body", "message"),
     [
         (b'{"epochs": "\xff"}', "body: expected UTF-8 text, got byte 0xff at position 12"),
-        (b"[" * 100_000 + b"]" * 100_000, "body: expected JSON nested at most"),
+        (b"[" * 100_000 + b"]" * 100_000, "body: expected JSON nested less deeply"),
         (b'{"epochs": ' + b"9" * 5000 + b"}", "body: expected integers of at most 4300 digits"),
     ],
 )
