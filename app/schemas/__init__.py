@@ -1,7 +1,8 @@
 """Everything that crosses the wire, as pydantic models with a bound on every number.
 
 Request models forbid unknown fields, accept no NaN or infinity and coerce nothing (strict:
-``"0.1"`` is not a number, ``true`` is not an integer). The bounds here are absolute caps;
+``"0.1"`` is not a number, ``true`` is not an integer; ``500.0`` is the integer 500, as JSON
+has one number type). The bounds here are absolute caps;
 the limits an operator sets in ``Settings`` (layers, neurons, samples, learning rate,
 resolution, work per call) are at most these, are checked by the services, and answer with
 the same 422 shape. Each field bounded by a setting is marked (``bounds.settings_bound``), and
@@ -30,6 +31,7 @@ from app.schemas.base import (
     MAX_SEED,
     MIN_RESOLUTION,
     MODEL_FORMAT,
+    WHOLE,
     BatchSize,
     Coordinate,
     ErrorOut,
@@ -87,6 +89,7 @@ from app.schemas.sessions import (
 )
 
 __all__ = [
+    "WHOLE",
     "BatchSize",
     "BoundaryOut",
     "ConfigUpdate",

@@ -6,9 +6,9 @@ the OpenAPI document shows the setting's value (see ``app.schemas.bounds``).
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.engine import ActivationName, FeatureName
 from app.schemas.bounds import settings_bound
@@ -52,6 +52,16 @@ class ErrorOut(OutModel):
     detail: str = Field(description='what went wrong, e.g. "body: expected …, got …"')
 
 
+def _whole_number(value: Any) -> Any:
+    """JSON has one number type: ``500.0`` is the integer 500 (``500.5`` and ``true`` are not)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# After an integer field's Field(...), so that its bounds stay JSON Schema's: strict, but a
+# number without a fraction is the integer it equals (as JSON Schema's "integer" says).
+# Labels are not: their JSON type decides the problem.
+WHOLE = BeforeValidator(_whole_number)
+
 Coordinate = Annotated[float, Field(ge=-6.0, le=6.0)]
 Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
 # A label keeps its JSON type, and without a `problem` that type decides it: classification
@@ -60,13 +70,15 @@ Target = (
     Annotated[int, Field(ge=-MAX_ABS_TARGET, le=MAX_ABS_TARGET)]
     | Annotated[float, Field(ge=-MAX_ABS_TARGET, le=MAX_ABS_TARGET)]
 )
-Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), WHOLE]
 NSamples = Annotated[
-    int, Field(ge=4, le=MAX_SAMPLES, json_schema_extra=settings_bound(maximum="max_samples"))
+    int,
+    Field(ge=4, le=MAX_SAMPLES, json_schema_extra=settings_bound(maximum="max_samples")),
+    WHOLE,
 ]
 Noise = Annotated[float, Field(ge=0.0, le=0.5)]
 TrainRatio = Annotated[float, Field(ge=0.1, le=1.0)]
-NClasses = Annotated[int, Field(ge=3, le=6, description="Number of blobs (blobs only).")]
+NClasses = Annotated[int, Field(ge=3, le=6, description="Number of blobs (blobs only)."), WHOLE]
 Features = Annotated[
     list[FeatureName],
     Field(min_length=1, max_length=16, json_schema_extra={"uniqueItems": True}),
@@ -76,6 +88,7 @@ HiddenLayers = Annotated[
         Annotated[
             int,
             Field(ge=1, le=MAX_NEURONS, json_schema_extra=settings_bound(maximum="max_neurons")),
+            WHOLE,
         ]
     ],
     Field(max_length=MAX_LAYERS, json_schema_extra=settings_bound(maxItems="max_hidden_layers")),
@@ -94,7 +107,9 @@ LearningRate = Annotated[
     ),
 ]
 BatchSize = Annotated[
-    int, Field(ge=1, le=MAX_SAMPLES, json_schema_extra=settings_bound(maximum="max_samples"))
+    int,
+    Field(ge=1, le=MAX_SAMPLES, json_schema_extra=settings_bound(maximum="max_samples")),
+    WHOLE,
 ]
 Momentum = Annotated[float, Field(ge=0.0, le=MAX_MOMENTUM)]
 RegularizationRate = Annotated[

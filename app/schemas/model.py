@@ -11,6 +11,7 @@ from app.schemas.base import (
     MAX_LAYERS,
     MAX_NEURONS,
     MODEL_FORMAT,
+    WHOLE,
     InModel,
     OutModel,
     ProblemKind,
@@ -57,6 +58,7 @@ class ModelDocument(InModel):
                         le=MAX_NEURONS,
                         json_schema_extra=settings_bound(maximum="max_layer_width"),
                     ),
+                    WHOLE,
                 ]
             ],
             Field(
@@ -77,9 +79,11 @@ class StatelessTrainRequest(InModel):
     )
 
     config: SessionConfig = Field(default_factory=SessionConfig)
-    epochs: int = Field(
-        ge=1, le=MAX_EPOCHS, json_schema_extra=settings_bound(maximum="max_epochs_per_call")
-    )
+    epochs: Annotated[
+        int,
+        Field(ge=1, le=MAX_EPOCHS, json_schema_extra=settings_bound(maximum="max_epochs_per_call")),
+        WHOLE,
+    ]
 
 
 class EpochRecord(OutModel):

@@ -12,6 +12,7 @@ from app.schemas.base import (
     MAX_EPOCHS,
     MAX_ITERATIONS,
     MAX_POINTS,
+    WHOLE,
     InModel,
     OutModel,
     ProblemName,
@@ -57,6 +58,7 @@ class TrainRequest(InModel):
                 le=MAX_EPOCHS,
                 json_schema_extra=settings_bound(maximum="max_epochs_per_call"),
             ),
+            WHOLE,
         ]
         | None
     ) = None
@@ -68,6 +70,7 @@ class TrainRequest(InModel):
                 le=MAX_ITERATIONS,
                 json_schema_extra=settings_bound(maximum="max_iterations_per_call"),
             ),
+            WHOLE,
         ]
         | None
     ) = None

@@ -90,6 +90,22 @@ def test_an_unreadable_body_is_a_400_that_says_why(
     assert "400" in client.get("/openapi.json").json()["paths"]["/api/train"]["post"]["responses"]
 
 
+def test_a_whole_number_written_with_a_point_is_the_integer(client: TestClient) -> None:
+    # JSON has one number type, and JSON Schema's "integer" includes 500.0.
+    body = b'{"config": {"n_samples": 60.0, "hidden_layers": [3.0], "seed": 1.0}, "epochs": 2.0}'
+    response = send(client, "POST", "/api/train", body)
+    assert response.status_code == 200, response.text
+    config = response.json()["config"]
+    assert (config["n_samples"], config["hidden_layers"], config["seed"]) == (60, [3], 1)
+    assert len(response.json()["history"]) == 2
+    refused = send(client, "POST", "/api/train", b'{"epochs": 2.5}')
+    assert refused.json()["detail"][0]["loc"] == ["body", "epochs"]
+    # Labels keep their JSON type: 1.0 is a regression target, not class 1.
+    custom = b'{"dataset": "custom", "points": {"x": [[0, 0], [1, 1]], "y": [0.0, 1.0]}}'
+    created = send(client, "POST", "/api/sessions", custom)
+    assert created.json()["config"]["problem"] == "regression"
+
+
 def test_invalid_json_says_what_was_expected(client: TestClient) -> None:
     response = send(client, "POST", "/api/train", b'{"epochs": 1')
     assert response.status_code == 422

@@ -79,6 +79,22 @@ def test_every_marked_bound_shows_the_settings_in_force(tight: TestClient) -> No
     assert not list(marks(served))
 
 
+def keys(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, child in node.items():
+            yield key
+            yield from keys(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from keys(child)
+
+
+def test_every_bound_is_written_as_json_schema(tight: TestClient) -> None:
+    """pydantic writes its own ``ge``/``le`` when it cannot apply a bound: never here."""
+    found = set(keys(tight.get("/openapi.json").json()["components"]))
+    assert not found & {"ge", "le", "gt", "lt", "min_length", "max_length", "multiple_of"}
+
+
 def test_the_document_reads_as_the_server_is_configured(tight: TestClient) -> None:
     spec = tight.get("/openapi.json").json()
     components = spec["components"]["schemas"]
