@@ -1,13 +1,15 @@
 """A real server answers as its OpenAPI document says: schemathesis, every check, two runs.
 
 Both runs read ``schemathesis.toml`` beside this file (which 422s the rules between fields
-excuse). The first runs the examples, coverage and fuzzing phases with a live session's id
-for every ``{session_id}`` (DELETE left out, so the session lives to the end); the second runs
-the stateful phase, which creates sessions and follows the links it infers from the
-responses to every other operation, DELETE included. Together about 25 s here.
+excuse) and add the check in ``schemathesis_hooks.py`` (that each such 422 is one). The
+first runs the examples, coverage and fuzzing phases with a live session's id for every
+``{session_id}`` (DELETE left out, so the session lives to the end); the second runs the
+stateful phase, which creates sessions and follows the links it infers from the responses
+to every other operation, DELETE included. Together about 25 s here.
 
 By hand, against a running server:
-``schemathesis --config-file tests/api/schemathesis.toml run URL/openapi.json --checks all``.
+``SCHEMATHESIS_HOOKS=tests/api/schemathesis_hooks.py schemathesis --config-file
+tests/api/schemathesis.toml run URL/openapi.json --checks all``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from server_process import ServerProcess
 pytest.importorskip("schemathesis")
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 RUN_SECONDS = 240
 SCHEMATHESIS = [sys.executable, "-c", "from schemathesis.cli import schemathesis; schemathesis()"]
 
@@ -54,6 +57,7 @@ def test_the_server_keeps_to_its_openapi_document(
 ) -> None:
     # Fuzzing creates a few hundred sessions; a full store's 503 is tested elsewhere.
     monkeypatch.setenv("NNP_MAX_SESSIONS", "100000")
+    monkeypatch.setenv("SCHEMATHESIS_HOOKS", str(HOOKS))
     with ServerProcess(log=tmp_path / "server.log") as server:
         live = tmp_path / "live-session.toml"
         session_id = new_session(server.base_url)
