@@ -8,13 +8,23 @@ If an update makes any parameter or optimizer value non-finite, or the training 
 non-finite, the trainer is *diverged*: the failing update is undone, training stops, and
 ``diverged_at`` holds the (epoch, iteration) counters at which it stopped. Nothing the trainer
 returns is ever NaN or infinite; metrics that are undefined are ``None``.
+
+``status`` is ``"ready"``, ``"unstable"`` or ``"diverged"`` (which wins). *Unstable* runs go on
+training, but their loss says the steps are too large. It is judged at every epoch end over the
+training objective (data loss + penalty), by ``stability``'s rule: with ``s`` the objective when
+the stretch started, ``m = max(s, loss of all-zero logits)``, and the last ``WINDOW`` = 10
+epoch-end values, the run is unstable if (a) all of them are above ``s + ABOVE·m`` (1 %), or
+(b) at least ``RISES`` = 3 of their epoch-to-epoch changes rise by more than ``RISE·m`` (5 %),
+or (c) one such rise and none of them below ``PROGRESS·s`` (90 %). A stretch starts with a fresh
+network, and again on a live change of a setting, new data, or edited or loaded parameters;
+that empties the window and makes an unstable run ready until the rule holds again.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -31,8 +41,9 @@ from app.engine.config import (
 )
 from app.engine.data import Problem, build_data
 from app.engine.features import make_features
-from app.engine.losses import data_loss, output_activation
+from app.engine.losses import data_loss, output_activation, penalty
 from app.engine.network import Network
+from app.engine.stability import StabilityWatch, Status
 from app.engine.stepper import Stepper
 
 LIVE_FIELDS = frozenset(
@@ -62,6 +73,9 @@ class Trainer:
         Everything the run is built from; validated (ValueError names the bad field).
     limits : Limits, optional
         Bounds on layers, neurons, samples, resolution, … (defaults: ``Limits()``).
+
+    ``status`` says how the run goes (see the module's docstring); ``stability`` is the
+    ``StabilityWatch`` that judges it, holding this stretch's reference and window.
     """
 
     LIVE_FIELDS = LIVE_FIELDS
@@ -100,8 +114,9 @@ class Trainer:
         self.stepper = Stepper(self.network, self.features_train, self.y_train, config)
         self.epoch = 0
         self.iteration = 0
-        self.status: Literal["ready", "diverged"] = "ready"
+        self.status: Status = "ready"
         self.diverged_at: tuple[int, int] | None = None
+        self.stability = StabilityWatch()
         self._metrics = None
 
     @property
@@ -130,17 +145,60 @@ class Trainer:
             self._train(None, until_epoch=self.epoch + k)
 
     def _train(self, k: int | None, until_epoch: int | None) -> None:
-        if self.status == "diverged":
+        """Train epoch by epoch and judge every epoch end. The updates are those of one go:
+        the stepper starts the next epoch with the same shuffle either way."""
+        steps_left = 2**62 if k is None else k
+        epochs_left = 2**62 if until_epoch is None else until_epoch - self.epoch
+        if self.status == "diverged" or not steps_left:
             return
-        max_steps = 2**62 if k is None else k
-        max_epochs = 2**62 if until_epoch is None else until_epoch - self.epoch
-        with np.errstate(all="ignore"):  # overflow is caught, as divergence
-            steps, epochs, diverged = self.stepper.train(max_steps, max_epochs, self.rng)
-        self.iteration += steps
-        self.epoch += epochs
-        self._metrics = None
-        if diverged or (steps and not self._loss_surely_finite() and self._loss_undefined()):
+        if not self.stability.started:
+            start = self._train_loss()
+            if start is not None:
+                self._judge(start)
+        steps_done, diverged = 0, False
+        while steps_left and epochs_left and not diverged:
+            with np.errstate(all="ignore"):  # overflow is caught, as divergence
+                steps, epochs, diverged = self.stepper.train(steps_left, 1, self.rng)
+            self.iteration += steps
+            self.epoch += epochs
+            steps_done += steps
+            steps_left -= steps
+            epochs_left -= epochs
+            self._metrics = None
+            if epochs and not diverged:
+                # the call's last epoch end fills the metrics cache that callers read next
+                loss = self._train_loss(full=not (steps_left and epochs_left))
+                if loss is None:
+                    break  # undefined: divergence, judged below
+                self._judge(loss)
+        if diverged or (steps_done and not self._loss_surely_finite() and self._loss_undefined()):
             self._diverge()
+
+    def _train_loss(self, *, full: bool = False) -> float | None:
+        """The training data loss, from the metrics cache (filled if ``full``) or alone."""
+        if full or self._metrics is not None:
+            return self.metrics()["train_loss"]
+        loss = self.network.loss(self.features_train, self.y_train)  # as metrics() computes it
+        return loss if math.isfinite(loss) else None
+
+    def _judge(self, loss: float) -> None:
+        """Hand the objective (data ``loss`` + penalty) to the watch; the first one starts it."""
+        config = self.config
+        weights = self.network.params * self.network.weight_mask
+        objective = loss + penalty(config.regularization, weights, config.regularization_rate)
+        if not math.isfinite(objective):
+            return
+        if not self.stability.started:
+            zero_logits = np.zeros((len(self.y_train), self.layer_sizes[-1]))
+            self.stability.start(objective, data_loss(self.problem, zero_logits, self.y_train))
+        else:
+            self.status = "unstable" if self.stability.record(objective) else "ready"
+
+    def _restart_stretch(self) -> None:
+        """The run changed under the watch: empty it; an unstable run is ready until judged."""
+        self.stability = StabilityWatch()
+        if self.status == "unstable":
+            self.status = "ready"
 
     def _loss_surely_finite(self) -> bool:
         """Whether the parameters bound every output far below overflow (the usual case)."""
@@ -185,6 +243,7 @@ class Trainer:
             if "data_seed" in changed:  # "regenerate": new data, the network is kept
                 self._build_data()
                 self.stepper.set_data(self.features_train, self.y_train)
+            self._restart_stretch()
             return False
         saved = dict(self.__dict__)
         try:
@@ -323,6 +382,7 @@ class Trainer:
         self._metrics = None
         self.status = "ready"
         self.diverged_at = None
+        self.stability = StabilityWatch()
         if self._loss_undefined():
             self._diverge()
 
