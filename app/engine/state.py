@@ -1,8 +1,9 @@
 """A trainer's whole state as a plain dict (lists, ints, floats, str) and back.
 
 Holds the config, weights and biases, the optimizer's slots, the counters, the epoch's
-sample order and the rng state, so that training 10 epochs equals training 5, exporting,
-importing into a new trainer and training 5 more, bit for bit. Floats survive JSON exactly
+sample order, the stability watch (reference, scale and window of losses) and the rng state,
+so that training 10 epochs equals training 5, exporting, importing into a new trainer and
+training 5 more, bit for bit, status included. Floats survive JSON exactly
 (Python writes the shortest repr that round-trips); the rng's 128-bit integers travel as
 hexadecimal strings so that no JSON reader rounds them.
 """
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.engine.config import FIELD_NAMES, Limits, TrainerConfig, fail
+from app.engine.stability import STATUSES, StabilityWatch
 
 if TYPE_CHECKING:
     from app.engine.trainer import Trainer
@@ -47,6 +49,7 @@ def export_state(trainer: Trainer) -> dict[str, Any]:
         "order": stepper.order.tolist() if stepper.order_ready else None,
         "status": trainer.status,
         "diverged_at": list(trainer.diverged_at) if trainer.diverged_at else None,
+        "stability": trainer.stability.snapshot(),
         "gradient_norms": trainer.gradient_norms(),
         "mean_activations": trainer.mean_activations(),
         "rng": {
@@ -89,9 +92,11 @@ def import_state(cls: type[Trainer], state: Any, limits: Limits | None) -> Train
         raise fail("state.cursor", f"a position below {n_train} within a drawn order", cursor)
     stepper.cursor = cursor
     status = state.get("status")
-    if status not in ("ready", "diverged"):
-        raise fail("state.status", "'ready' or 'diverged'", status)
+    if status not in STATUSES:
+        raise fail("state.status", f"one of {', '.join(map(repr, STATUSES))}", status)
     trainer.status = status
+    # an export from before the watch has no "stability": its window starts empty
+    trainer.stability = StabilityWatch.restore(state.get("stability"))
     at = state.get("diverged_at")
     trainer.diverged_at = (int(at[0]), int(at[1])) if status == "diverged" and at else None
     shown = [_floats(state, "gradient_norms"), _floats(state, "mean_activations")]

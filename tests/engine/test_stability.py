@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any, get_args
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from app.engine import DATASETS, Trainer, TrainerConfig
-from app.engine.stability import STATUSES, WINDOW, Status, is_unstable, rises
+from app.engine.stability import STATUSES, WINDOW, StabilityWatch, Status, is_unstable, rises
 
 BUILT_IN = sorted(name for name in DATASETS if name != "custom")
 
@@ -188,3 +189,66 @@ def test_the_judgement_does_not_depend_on_how_training_is_sliced() -> None:
     assert np.array_equal(whole.stepper.state, sliced.stepper.state)
     assert whole.stability.snapshot() == sliced.stability.snapshot()
     assert whole.state() == sliced.state() and whole.status == "unstable"
+
+
+# ------------------------------------------------------------------ export
+@pytest.mark.parametrize("first", [5, 12])
+def test_export_import_continues_the_judgement(first: int) -> None:
+    straight = Trainer(TrainerConfig(learning_rate=10.0))
+    straight.train_epochs(first + 8)
+    halfway = Trainer(TrainerConfig(learning_rate=10.0))
+    halfway.train_epochs(first)
+    resumed = Trainer.from_state(json.loads(json.dumps(halfway.export_state(), allow_nan=False)))
+    assert resumed.status == halfway.status
+    assert resumed.stability.snapshot() == halfway.stability.snapshot()
+    resumed.train_epochs(8)
+    assert np.array_equal(straight.stepper.state, resumed.stepper.state)
+    assert straight.stability.snapshot() == resumed.stability.snapshot()
+    assert straight.state() == resumed.state() and straight.status == "unstable"
+
+
+def test_an_export_without_a_window_starts_one() -> None:
+    trainer = Trainer(TrainerConfig(learning_rate=10.0))
+    trainer.train_epochs(12)
+    state = trainer.export_state()
+    del state["stability"]  # as written before the watch existed
+    resumed = Trainer.from_state(state)
+    assert resumed.status == "unstable" and not resumed.stability.started
+    resumed.train_epochs(1)
+    assert resumed.status == "ready" and len(resumed.stability.losses) == 1
+
+
+@pytest.mark.parametrize(
+    "stability",
+    [
+        {"reference": 0.7, "scale": 0.7},
+        {"reference": 0.7, "scale": 0.5, "losses": []},
+        {"reference": None, "scale": None, "losses": [0.5]},
+        {"reference": 0.7, "scale": 0.7, "losses": [0.5] * (WINDOW + 1)},
+        {"reference": 0.7, "scale": 0.7, "losses": [0.5, "x"]},
+        {"reference": float("nan"), "scale": 0.7, "losses": []},
+    ],
+)
+def test_a_bad_window_is_refused_by_name(stability: dict[str, Any]) -> None:
+    state = Trainer(TrainerConfig()).export_state()
+    state["stability"] = stability
+    with pytest.raises(ValueError, match=r"^state\.stability"):
+        Trainer.from_state(state)
+
+
+def test_an_unknown_status_is_refused() -> None:
+    state = Trainer(TrainerConfig()).export_state()
+    state["status"] = "wobbly"
+    with pytest.raises(ValueError, match="state.status: expected one of 'ready', 'unstable', "):
+        Trainer.from_state(state)
+
+
+def test_snapshot_round_trips() -> None:
+    watch = StabilityWatch()
+    watch.start(0.8, 0.69)
+    for loss in (0.9, 0.7, 1.1):
+        watch.record(loss)
+    again = StabilityWatch.restore(json.loads(json.dumps(watch.snapshot())))
+    # the scale is the larger of the start and the loss of all-zero logits
+    expected = {"reference": 0.8, "scale": 0.8, "losses": [0.9, 0.7, 1.1]}
+    assert again.snapshot() == watch.snapshot() == expected
