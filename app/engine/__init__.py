@@ -23,6 +23,7 @@ from app.engine.features import FEATURES, FeatureName, make_features, make_featu
 from app.engine.losses import REGULARIZATIONS, RegularizationName
 from app.engine.network import Network
 from app.engine.optimizers import OPTIMIZERS, OptimizerName
+from app.engine.stability import STATUSES, Status
 from app.engine.trainer import Trainer
 
 __all__ = [
@@ -33,11 +34,13 @@ __all__ = [
     "FEATURES",
     "OPTIMIZERS",
     "REGULARIZATIONS",
+    "STATUSES",
     "ActivationName",
     "DatasetName",
     "DatasetSpec",
     "FeatureName",
     "Limits",
+    "Status",
     "Network",
     "OptimizerName",
     "RegularizationName",

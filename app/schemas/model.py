@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
+from app.engine import Status
 from app.schemas.base import (
     MAX_EPOCHS,
     MAX_LAYERS,
@@ -88,9 +89,10 @@ class StatelessTrainRequest(InModel):
 
 class EpochRecord(OutModel):
     epoch: int = Field(ge=1, description="1 for the first epoch trained")
-    status: Literal["ready", "diverged"] = Field(
-        description="diverged: the run diverged during this epoch (the last record); "
-        "its metrics are null"
+    status: Status = Field(
+        description="unstable: training goes on, but the loss shows the steps are too large "
+        "(the rule is in app/engine/stability.py); diverged: the run diverged during this "
+        "epoch (the last record), its metrics are null"
     )
     train_loss: float | None
     test_loss: float | None

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from app.engine import DatasetName
+from app.engine import DatasetName, Status
 from app.schemas.base import (
     MAX_ABS_PREDICT,
     MAX_EPOCHS,
@@ -22,7 +22,10 @@ from app.schemas.config import SessionConfig
 
 
 class TrainingState(OutModel):
-    status: Literal["ready", "diverged"]
+    status: Status = Field(
+        description="ready; unstable (training goes on, but the loss shows the steps are too "
+        "large: lower the learning rate); diverged (training stopped, see diverged_at)"
+    )
     epoch: int = Field(ge=0)
     iteration: int = Field(ge=0)
     iterations_per_epoch: int = Field(ge=1)

@@ -31,11 +31,11 @@ def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[
     for epoch in range(1, epochs + 1):
         trainer.train_epochs(1)
         state = session.state()
-        if state["status"] != "ready":
-            history.append({"epoch": epoch, "status": state["status"], **dict.fromkeys(METRICS)})
+        if state["status"] == "diverged":
+            history.append({"epoch": epoch, "status": "diverged", **dict.fromkeys(METRICS)})
             break
         history.append(
-            {"epoch": epoch, "status": "ready", **{name: state[name] for name in METRICS}}
+            {"epoch": epoch, "status": state["status"], **{name: state[name] for name in METRICS}}
         )
     return {
         "config": session.config(),

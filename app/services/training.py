@@ -91,7 +91,7 @@ def train_in_slices(
     while True:
         with lock:
             refusals = lock.refusals
-            if trainer.status != "ready":
+            if trainer.status == "diverged":
                 return
             if epochs is not None:
                 if done_epochs >= epochs:
