@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     max_speed: int = Field(
         default=1000, ge=1, le=1_000_000, description="Most iterations a stream trains per frame."
     )
+    max_epochs_per_frame: int = Field(
+        default=100, ge=1, le=100_000, description="Most epochs a stream trains per frame."
+    )
     max_edited_parameter: float = Field(
         default=1000.0,
         gt=0,

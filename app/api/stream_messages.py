@@ -71,6 +71,7 @@ class StreamUpdate(Message):
     type: Literal["stream"]
     fps: int | None = Field(default=None, ge=1, le=240)
     speed: int | None = Field(default=None, ge=0, le=1_000_000)
+    speed_unit: Literal["iteration", "epoch"] | None = None
     resolution: int | None = Field(default=None, ge=10, le=1024)
     thumbnail_resolution: int | None = Field(default=None, ge=8, le=64)
 

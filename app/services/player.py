@@ -38,11 +38,14 @@ class SessionBusy(Exception):
 @dataclass
 class StreamSettings:
     fps: int = 30
-    speed: int = 1  # iterations per frame; 0 = as many as fit in the training share
+    # Per frame: `speed` iterations, or `speed` epochs (the first one to the end of the epoch
+    # under way); speed 0 = as many iterations as fit in the training share.
+    speed: int = 1
+    speed_unit: Literal["iteration", "epoch"] = "iteration"
     resolution: int = 100
     thumbnail_resolution: int = 24
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, int | str]:
         return asdict(self)
 
 
@@ -60,7 +63,7 @@ class Player:
         self.seq = 0
         # Running estimate, so that one training slice is about slice_seconds of work.
         self._seconds_per_iteration = 1e-4
-        self._remaining = 0
+        self._remaining: int | None = 0  # None: counted from the epoch when training starts
         self._deadline: float | None = None
         self._step: _Step | None = None
 
@@ -153,8 +156,10 @@ class Player:
             }
 
     def begin_frame(self) -> None:
-        """Start one playing frame's training: `speed` iterations, or (speed 0) a time budget."""
-        self._remaining = self.settings.speed
+        """Start one playing frame's training: `speed` iterations or epochs, or (speed 0) a
+        time budget."""
+        by_epoch = self.settings.speed_unit == "epoch" and self.settings.speed > 0
+        self._remaining = None if by_epoch else self.settings.speed
         self._deadline = None  # set when the training starts, in the worker
 
     def continue_frame(self) -> Frame | None:
@@ -172,9 +177,13 @@ class Player:
             if self.settings.speed == 0:
                 budget = min(budget, self._deadline - now)
             iterations = max(1, int(budget / self._seconds_per_iteration))
-            if self.settings.speed > 0:
-                iterations = min(iterations, self._remaining)
             with self._locked():
+                trainer = self.session.trainer
+                if self._remaining is None:  # under the lock: the counters are settled
+                    epochs_after = (self.settings.speed - 1) * trainer.iterations_per_epoch
+                    self._remaining = trainer.iterations_to_epoch_end() + epochs_after
+                if self.settings.speed > 0:
+                    iterations = min(iterations, self._remaining)
                 self._train(iterations)
             self._remaining -= iterations
             if not (self.diverged or self._training_done()):
@@ -183,7 +192,7 @@ class Player:
 
     def _training_done(self) -> bool:
         if self.settings.speed > 0:
-            return self._remaining <= 0
+            return self._remaining is not None and self._remaining <= 0
         return self._deadline is not None and time.perf_counter() >= self._deadline
 
     def render(self) -> Frame:

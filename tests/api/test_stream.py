@@ -32,8 +32,8 @@ def test_hello_describes_the_session_and_stream_settings(client: TestClient) -> 
     assert hello["type"] == "hello" and hello["id"] == session_id
     assert hello["config"]["dataset"] == "xor" and hello["config"]["hidden_layers"] == [3]
     assert hello["state"]["iteration"] == 0 and hello["state"]["status"] == "ready"
-    assert hello["stream"] == {"fps": 30, "speed": 1, "resolution": 100,
-                               "thumbnail_resolution": 24}  # fmt: skip
+    assert hello["stream"] == {"fps": 30, "speed": 1, "speed_unit": "iteration",
+                               "resolution": 100, "thumbnail_resolution": 24}  # fmt: skip
 
 
 def test_step_frame_layout_and_grids_match_the_trainer(app: FastAPI, client: TestClient) -> None:
@@ -86,7 +86,8 @@ def test_play_advances_counters_and_pause_stops(client: TestClient) -> None:
     with connect(client, session_id) as ws:
         receive(ws)
         send(ws, {"type": "stream", "fps": 60, "speed": 3})
-        assert receive(ws) == {"type": "stream", "fps": 60, "speed": 3, "resolution": 100,
+        assert receive(ws) == {"type": "stream", "fps": 60, "speed": 3,
+                               "speed_unit": "iteration", "resolution": 100,
                                "thumbnail_resolution": 24}  # fmt: skip
         receive_frame(ws)  # the frame answering the stream message
         send(ws, {"type": "play"})
@@ -190,3 +191,36 @@ def test_a_diverging_session_sends_one_diverged_frame_and_stops(client: TestClie
         send(ws, {"type": "play"})  # playing a diverged session: one frame, still stopped
         assert receive_frame(ws)[0]["playing"] is False
         assert request_frame(ws)[0]["state"]["iteration"] == state["iteration"]
+
+
+def test_a_speed_in_epochs_trains_whole_epochs_per_frame(client: TestClient) -> None:
+    session_id = new_session(client, dataset="circles")  # 25 iterations per epoch
+    with connect(client, session_id) as ws:
+        receive(ws)
+        for _ in range(3):  # mid-epoch: the first frame trains to this epoch's end
+            send(ws, {"type": "step"})
+            receive_frame(ws)
+        send(ws, {"type": "stream", "speed": 2, "speed_unit": "epoch", "resolution": 20})
+        assert receive(ws)["speed_unit"] == "epoch"
+        receive_frame(ws)
+        send(ws, {"type": "play"})
+        counters = [receive_frame(ws)[0]["state"] for _ in range(3)]
+        send(ws, {"type": "pause"})
+    epochs = [(state["epoch"], state["iteration"]) for state in counters]
+    assert epochs[0] == (2, 50)  # the rest of epoch 1 (22 iterations), then one more epoch
+    assert epochs[1:] == [(4, 100), (6, 150)]
+
+
+def test_a_speed_in_epochs_has_its_own_bound(client: TestClient) -> None:
+    session_id = new_session(client)
+    with connect(client, session_id) as ws:
+        receive(ws)
+        send(ws, {"type": "stream", "speed": 500})  # fine in iterations
+        assert receive(ws)["speed"] == 500
+        receive_frame(ws)
+        send(ws, {"type": "stream", "speed_unit": "epoch"})  # 500 epochs a frame: too many
+        error = receive(ws)
+        assert error["field"] == "speed"
+        assert error["message"] == "speed: expected at most 100 epochs per frame, got 500"
+        send(ws, {"type": "stream", "speed": 1, "speed_unit": "epoch"})
+        assert receive(ws)["speed_unit"] == "epoch"

@@ -315,15 +315,20 @@ class StreamConnection:
                              "value")  # fmt: skip
 
     def update_stream(self, command: StreamUpdate) -> None:
-        limits = {
-            "fps": self.settings.max_fps,
-            "speed": self.settings.max_speed,
-            "resolution": self.settings.max_resolution,
-        }
         changes = command.model_dump(exclude_none=True, exclude={"type"})
-        for name, limit in limits.items():
-            if name in changes and changes[name] > limit:
-                raise BadMessage(f"{name}: expected at most {limit}, got {changes[name]}", name)
+        unit = changes.get("speed_unit", self.player.settings.speed_unit)
+        limits = {
+            "fps": (self.settings.max_fps, ""),
+            "speed": (self.settings.max_speed, " iterations per frame")
+            if unit == "iteration"
+            else (self.settings.max_epochs_per_frame, " epochs per frame"),
+            "resolution": (self.settings.max_resolution, ""),
+        }
+        checked = {"speed": self.player.settings.speed, **changes}  # a new unit bounds it too
+        for name, (limit, what) in limits.items():
+            if name in checked and checked[name] > limit:
+                raise BadMessage(f"{name}: expected at most {limit}{what}, got {checked[name]}",
+                                 name)  # fmt: skip
         for name, value in changes.items():
             setattr(self.player.settings, name, value)
         if "fps" in changes:
