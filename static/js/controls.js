@@ -7,6 +7,7 @@ import {
   ACTIVATIONS, LEARNING_RATES, MAX_SEED, OPTIMIZERS, REGULARIZATION_RATES, REGULARIZATIONS,
   SPEEDS, problemOf,
 } from "./state.js";
+import { formatInteger, formatNumber, formatPercent } from "./format.js";
 
 const LABELS = {
   relu: "ReLU", leaky_relu: "Leaky ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear",
@@ -234,19 +235,23 @@ export class Controls {
 
   /** Epoch and iteration; `ipe` null hides the iterations per epoch (no data of the person's yet). */
   setCounters(state, ipe = state.iterations_per_epoch) {
-    $("epoch").textContent = state.epoch.toLocaleString("en-US");
-    $("iteration").textContent = state.iteration.toLocaleString("en-US");
+    $("epoch").textContent = formatInteger(state.epoch);
+    $("iteration").textContent = formatInteger(state.iteration);
     $("ipe").textContent =
-      ipe === null ? "— iterations / epoch" : `${ipe.toLocaleString("en-US")} iteration${ipe === 1 ? "" : "s"} / epoch`;
+      ipe === null ? "— iterations / epoch" : `${formatInteger(ipe)} iteration${ipe === 1 ? "" : "s"} / epoch`;
   }
 
   setMetrics(state, problem) {
-    const loss = (v) => (v === null || v === undefined ? "—" : v.toFixed(3));
-    const accuracy = (v) => (v === null || v === undefined ? "—" : `${(100 * v).toFixed(1)}%`);
-    $("test_loss").textContent = loss(state.test_loss);
-    $("train_loss").textContent = loss(state.train_loss);
-    $("test_accuracy").textContent = accuracy(state.test_accuracy);
-    $("train_accuracy").textContent = accuracy(state.train_accuracy);
+    // Any size of loss fits its cell ("0.0123", "7.56 × 10⁹³"; "—" while there is none);
+    // data-value keeps the exact number for scripts.
+    const show = (id, value, text) => {
+      $(id).textContent = text;
+      $(id).dataset.value = value ?? "";
+    };
+    show("test_loss", state.test_loss, formatNumber(state.test_loss));
+    show("train_loss", state.train_loss, formatNumber(state.train_loss));
+    show("test_accuracy", state.test_accuracy, formatPercent(state.test_accuracy));
+    show("train_accuracy", state.train_accuracy, formatPercent(state.train_accuracy));
     document.querySelector(".metrics").classList.toggle("regression", problem === "regression");
   }
 }

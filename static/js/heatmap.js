@@ -3,6 +3,7 @@
 // on the right and bottom like TF Playground.
 
 import { categorical, css, diverging, divergingGradient, pack } from "./colors.js";
+import { formatNumber } from "./format.js";
 
 const DOMAIN = [-6, 6];
 const TICKS = [-6, -4, -2, 0, 2, 4, 6];
@@ -190,10 +191,11 @@ export class Heatmap {
       context.stroke();
       context.textAlign = "left";
       context.textBaseline = "middle";
-      context.fillText(String(tick), size + 6, Math.min(Math.max(py, 6), size - 4));
+      const label = formatNumber(tick);
+      context.fillText(label, size + 6, Math.min(Math.max(py, 6), size - 4));
       context.textAlign = "center";
       context.textBaseline = "top";
-      context.fillText(String(tick), Math.min(Math.max(px, 6), size - 6), size + 6);
+      context.fillText(label, Math.min(Math.max(px, 6), size - 6), size + 6);
     }
   }
 }
@@ -241,16 +243,15 @@ export function renderLegend(element, scale) {
   let gradient = divergingGradient();
   if (scale.kind === "class") {
     caption.textContent = scale.label;
-    labels = ["0", "0.5", "1"];
+    labels = [0, 0.5, 1].map((v) => formatNumber(v));
     gradient = `linear-gradient(to right, ${css(categorical(scale.k, 0))}, ${css(categorical(scale.k, 1))})`;
   } else if (scale.kind === "binary") {
     caption.textContent = "Output p(class 1): orange = class 0, blue = class 1";
-    labels = ["0", "0.5", "1"];
+    labels = [0, 0.5, 1].map((v) => formatNumber(v));
   } else {
-    const m = scale.range;
-    const text = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(2)).toString());
+    const m = scale.range; // a ReLU layer's range can be anything up to 1e300
     caption.textContent = scale.kind === "neuron" ? scale.label : "Predicted value";
-    labels = [text(-m), "0", text(m)];
+    labels = [-m, 0, m].map((v) => formatNumber(v, { digits: 2 }));
   }
   const bar = document.createElement("div");
   bar.className = "legend-bar";

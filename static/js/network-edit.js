@@ -1,10 +1,13 @@
 // Hovering and editing the network's parameters: a tooltip with the value of the link or bias
 // under the pointer, and a small form to type a new value (sent live as set_weight/set_bias).
 
+import { formatNumber } from "./format.js";
+
 const MAX_EDITED = 1000; // the stream accepts |value| <= 1000
 
+// Three decimals, so that weights read side by side line up ("-2.000", "0.125").
 function format(value) {
-  return value === undefined || value === null ? "—" : Number(value).toFixed(3);
+  return formatNumber(value === undefined || value === null ? null : Number(value), { decimals: 3 });
 }
 
 export class LinkEditor {

@@ -54,7 +54,7 @@ def test_play_on_xor_learns_and_repaints(playground: Playground) -> None:
     page.get_by_role("button", name="Play").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
     page.wait_for_function(
-        "() => parseFloat(document.getElementById('test_loss').textContent) < 0.1",
+        "() => parseFloat(document.getElementById('test_loss').dataset.value) < 0.1",
         timeout=60_000,
     )
     assert playground.number("#epoch") > 0

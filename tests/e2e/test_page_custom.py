@@ -94,7 +94,7 @@ def test_drawing_points_reaches_the_server_and_trains(playground: Playground) ->
     page.get_by_role("button", name="Play").click()
     expect(page.locator("#status")).to_contain_text("Training on your 4 points")
     page.wait_for_function(
-        "() => parseFloat(document.getElementById('train_loss').textContent) < 0.05",
+        "() => parseFloat(document.getElementById('train_loss').dataset.value) < 0.05",
         timeout=60_000,
     )
     playground.screenshot("custom-trained.png")
