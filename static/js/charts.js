@@ -1,6 +1,8 @@
 // Line charts on one canvas each: loss and accuracy (train and test) and the gradient-flow
 // panel (one line per weight layer, log scale). Hovering shows the values under the pointer.
 
+import { MISSING, formatInteger, formatNumber, powerOfTen } from "./format.js";
+
 const PAD = { left: 40, right: 10, top: 20, bottom: 14 }; // left grows to fit wider y labels
 const LABEL_GAP = 6;
 const MAX_POINTS = 1200; // beyond this the history is thinned to every other point
@@ -8,36 +10,71 @@ const GRID = "#e6e8eb";
 const TEXT = "#5f656d";
 const FONT = "10px system-ui, sans-serif";
 const LEGEND_ROW = 13;
+const LONE_POINT = 2.5; // half the width of the dash that marks a point without neighbours
+const LINEAR_INTERVALS = 3; // about this many steps between a linear axis's ticks
+const LOG_TICKS = 6; // at most about this many ticks on a log axis
+// Powers of ten a double can hold: diverging runs reach 1e300, vanishing gradients 1e-300.
+const MIN_DECADE = -323;
+const MAX_DECADE = 308;
 
-// Viridis, dark to light, without the final yellow (too pale on white).
-export const LAYER_COLORS = [
-  "#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#9bd03a",
-  "#c4d92c",
-];
+/** Axis and hover text: ~3 significant digits, "10⁻⁴" for a bare power of ten. */
+const axisNumber = (v) => formatNumber(v, { shortPowers: true });
 
-/** A short number for axes and read-outs: 0.431, 12.5, 3e12, 2e-5. */
-export function compact(v) {
-  const size = Math.abs(v);
-  if (size !== 0 && (size >= 1e4 || size < 1e-3)) return v.toExponential(0).replace("e+", "e");
-  return Number(v.toPrecision(3)).toString();
+/** 1, 2 or 5 times a power of ten: the nice step nearest above `span / intervals`. */
+export function niceStep(span, intervals) {
+  const raw = span / intervals;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / power;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
+}
+
+/** Ticks at multiples of a nice step from `low` up to the first one at or above `high`. */
+export function linearTicks(low, high, intervals = LINEAR_INTERVALS) {
+  const step = niceStep(high - low, intervals);
+  const ticks = [];
+  for (let i = Math.floor(low / step); ; i++) {
+    const tick = i * step;
+    if (!Number.isFinite(tick) || tick > Number.MAX_VALUE) {
+      ticks.push(high); // a step past the largest double: the data's top is the last tick
+      break;
+    }
+    ticks.push(tick);
+    if (tick >= high) break;
+  }
+  return ticks;
+}
+
+/**
+ * Ticks of a log axis from 10^first to 10^last (integers): 1-2-5 within one decade, every
+ * decade up to LOG_TICKS of them, then every 2nd, 3rd (10⁻³, 10⁻⁶, …), 5th, 10th, … decade.
+ */
+export function logTicks(first, last) {
+  const decades = last - first;
+  if (decades <= 1) return [1, 2, 5, 10].map((m) => m * 10 ** first);
+  const steps = [1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300];
+  const step = steps.find((s) => decades / s < LOG_TICKS) ?? steps[steps.length - 1];
+  const ticks = [];
+  for (let e = Math.ceil(first / step) * step; e <= last; e += step) ticks.push(10 ** e);
+  return ticks;
 }
 
 export class LineChart {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {object} options  series: [{key, label, color, dash?}], height, log, yMin, yMax,
-   *                          format(value) for axis and hover text, empty: text shown
-   *                          while there is nothing to plot
+   * @param {object} options  series: [{key, label, short?, color, dash?, width?}] (`short`
+   *                          names the series in the hover), height, log, yMin, yMax,
+   *                          format(value) for axis and hover text, legend: false when the
+   *                          page shows the series' names itself
    */
-  constructor(canvas, { series, height, log = false, yMin = null, yMax = null, format, empty }) {
-    this.empty = empty || "";
+  constructor(canvas, { series, height, log = false, yMin = null, yMax = null, format, legend = true }) {
+    this.legend = legend;
     this.canvas = canvas;
     this.context = canvas.getContext("2d");
     this.height = height;
     this.log = log;
     this.yMin = yMin;
     this.yMax = yMax;
-    this.format = format || compact;
+    this.format = format || axisNumber;
     this.hoverX = null;
     this.setSeries(series);
     // The width comes from the observer (read when layout is already done), not from
@@ -71,14 +108,18 @@ export class LineChart {
     this.dirty = true;
   }
 
-  /** Add a point at iteration `x` (a repeated x replaces the last point; a smaller x restarts). */
+  /**
+   * Add a point at iteration `x` (a repeated x replaces the last point; a smaller x restarts).
+   * A value that is not a finite number is kept as a gap (null); on a log axis 0 and
+   * negative values are kept (the hover shows them) but not drawn.
+   */
   push(x, epoch, values) {
     const n = this.xs.length;
     if (n && x < this.xs[n - 1]) this.clear();
     const replace = this.xs.length && x === this.xs[this.xs.length - 1];
     for (const s of this.series) {
       const v = values[s.key];
-      const clean = typeof v === "number" && Number.isFinite(v) && (!this.log || v > 0) ? v : null;
+      const clean = typeof v === "number" && Number.isFinite(v) ? v : null;
       if (replace) this.values[s.key][this.xs.length - 1] = clean;
       else this.values[s.key].push(clean);
     }
@@ -115,21 +156,26 @@ export class LineChart {
     let high = -Infinity;
     for (const s of this.series) {
       for (const v of this.values[s.key]) {
-        if (v === null) continue;
+        if (!this.#drawable(v)) continue;
         if (v < low) low = v;
         if (v > high) high = v;
       }
     }
     if (this.log) {
-      if (!Number.isFinite(low)) return [1e-4, 1];
-      // Decades, kept within what a double can show (diverging runs reach 1e300).
-      const a = Math.max(-300, Math.floor(Math.log10(low)));
-      const b = Math.min(300, Math.max(Math.ceil(Math.log10(high)), a + 1));
-      return [10 ** a, 10 ** b];
+      if (!Number.isFinite(low)) return [-4, 0];
+      const first = Math.max(MIN_DECADE, Math.floor(Math.log10(low)));
+      let last = Math.min(MAX_DECADE, Math.ceil(Math.log10(high)));
+      if (last <= first) last = first + 1;
+      return [first, last]; // decades: the axis runs from 10^first to 10^last
     }
     const min = this.yMin ?? (Number.isFinite(low) ? Math.min(0, low) : 0);
-    const max = this.yMax ?? (Number.isFinite(high) ? Math.max(high * 1.08, min + 1e-6) : 1);
+    const max = this.yMax ?? (Number.isFinite(high) && high > min ? high : min + 1);
     return [min, max];
+  }
+
+  /** Whether `v` has a place on the axis (a log axis has none for 0 or below). */
+  #drawable(v) {
+    return v !== null && (!this.log || v > 0);
   }
 
   draw() {
@@ -143,18 +189,25 @@ export class LineChart {
     // Setting a canvas font resolves it against the page's style (a style recalculation
     // while the frame's DOM writes are pending): only when it is not already set.
     if (context.font !== FONT) context.font = FONT;
-    const [yLow, yHigh] = this.#yRange();
-    const ticks = this.log ? this.#logTicks(yLow, yHigh) : [yLow, (yLow + yHigh) / 2, yHigh];
-    const labels = ticks.map((t) => (this.log ? `1e${Math.round(Math.log10(t))}` : this.format(t)));
+    const [rangeLow, rangeHigh] = this.#yRange();
+    const ticks = this.log ? logTicks(rangeLow, rangeHigh) : linearTicks(rangeLow, rangeHigh);
+    // A log axis spans whole decades; a linear one ends at its outer ticks.
+    const yLow = this.log ? 10 ** rangeLow : Math.min(rangeLow, ticks[0]);
+    const yHigh = this.log ? 10 ** rangeHigh : ticks[ticks.length - 1];
+    // Decades are labelled 10ⁿ alike (not "0.01" beside "10⁻⁴"), 1-2-5 ticks as numbers.
+    const labels =
+      this.log && rangeHigh - rangeLow > 1
+        ? ticks.map((t) => powerOfTen(Math.round(Math.log10(t))))
+        : ticks.map((t) => this.format(t));
     // The axis takes the room its widest label needs (a diverging loss reaches 1e302).
     const left = Math.max(PAD.left, Math.ceil(Math.max(...labels.map((l) => context.measureText(l).width))) + 2 * LABEL_GAP);
     this.left = left;
-    const legendRows = this.#legend();
-    const top = PAD.top + (legendRows - 1) * LEGEND_ROW;
+    const legendRows = this.legend ? this.#legend() : 0;
+    const top = legendRows ? PAD.top + (legendRows - 1) * LEGEND_ROW : LEGEND_ROW / 2;
     const plotW = width - left - PAD.right;
     const plotH = height - top - PAD.bottom;
     const toY = this.log
-      ? (v) => top + plotH * (1 - Math.log10(v / yLow) / Math.log10(yHigh / yLow))
+      ? (v) => top + plotH * (1 - (Math.log10(v) - rangeLow) / (rangeHigh - rangeLow))
       : (v) => top + plotH * (1 - (v - yLow) / (yHigh - yLow));
     const n = this.xs.length;
     const x0 = n ? this.xs[0] : 0;
@@ -174,15 +227,6 @@ export class LineChart {
       context.stroke();
       context.fillText(labels[i], left - LABEL_GAP, y);
     });
-    const plotted = this.series.some((s) => this.values[s.key].some((v) => v !== null));
-    if (!plotted && this.empty) {
-      const textWidth = context.measureText(this.empty).width;
-      context.fillStyle = "rgba(246,247,248,0.95)";
-      context.fillRect(left + (plotW - textWidth) / 2 - 6, top + plotH / 2 - 8, textWidth + 12, 16);
-      context.textAlign = "center";
-      context.fillStyle = TEXT;
-      context.fillText(this.empty, left + plotW / 2, top + plotH / 2);
-    }
     if (n === 0) return;
 
     for (const s of this.series) {
@@ -198,14 +242,15 @@ export class LineChart {
     context.textAlign = "right";
     context.textBaseline = "bottom";
     context.fillStyle = TEXT;
-    context.fillText(`epoch ${this.epochs[n - 1]}`, width - PAD.right, height);
+    context.fillText(`epoch ${formatInteger(this.epochs[n - 1])}`, width - PAD.right, height);
     if (this.hoverX !== null && this.hoverX >= left) this.#drawHover(toX, n, top);
   }
 
   /**
    * One series' path. Points that fall in the same device-pixel column are drawn as that
    * column's first, lowest, highest and last value: the same picture as every segment, at a
-   * cost bounded by the chart's width rather than the history's length.
+   * cost bounded by the chart's width rather than the history's length. A point alone between
+   * gaps (or the only one yet) is drawn as a short dash, so that it shows.
    */
   #trace(values, n, toX, toY) {
     const context = this.context;
@@ -217,19 +262,28 @@ export class LineChart {
     let high = 0;
     let last = 0;
     let extra = false;
+    let alone = false; // the segment so far is one point
     const flush = () => {
       if (extra) {
         context.lineTo(columnX, low);
         context.lineTo(columnX, high);
         context.lineTo(columnX, last);
+        alone = false;
       }
       extra = false;
     };
+    const end = () => {
+      flush();
+      if (pen && alone) {
+        context.moveTo(columnX - LONE_POINT, last);
+        context.lineTo(columnX + LONE_POINT, last);
+      }
+      pen = false;
+    };
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (v === null) {
-        flush();
-        pen = false;
+      if (!this.#drawable(v)) {
+        end();
         continue;
       }
       const x = toX(this.xs[i]);
@@ -245,21 +299,13 @@ export class LineChart {
       flush();
       if (pen) context.lineTo(x, y);
       else context.moveTo(x, y);
+      alone = !pen;
       pen = true;
       column = c;
       columnX = x;
       low = high = last = y;
     }
-    flush();
-  }
-
-  #logTicks(low, high) {
-    const first = Math.round(Math.log10(low));
-    const last = Math.round(Math.log10(high));
-    const step = Math.max(1, Math.ceil((last - first) / 4));
-    const ticks = [];
-    for (let e = first; e <= last; e += step) ticks.push(10 ** e);
-    return ticks;
+    end();
   }
 
   /** Series names across the top, wrapping onto more rows if needed; returns the row count. */
@@ -304,10 +350,10 @@ export class LineChart {
     context.moveTo(x, top);
     context.lineTo(x, this.height - PAD.bottom);
     context.stroke();
-    const lines = [`epoch ${this.epochs[best]} · iteration ${this.xs[best]}`];
+    const lines = [`epoch ${formatInteger(this.epochs[best])} · iteration ${formatInteger(this.xs[best])}`];
     for (const s of this.series) {
       const v = this.values[s.key][best];
-      lines.push(`${s.label}: ${v === null ? "—" : this.format(v)}`);
+      lines.push(`${s.short ?? s.label}: ${v === null ? MISSING : this.format(v)}`);
     }
     if (context.font !== FONT) context.font = FONT;
     const boxW = Math.max(...lines.map((l) => context.measureText(l).width)) + 12;

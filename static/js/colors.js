@@ -17,6 +17,17 @@ export const CATEGORICAL = [
   [140, 86, 75],
 ];
 
+// One colour per weight layer in the gradient-flow chart, W1 (input side) first, in the
+// order they are handed out: the first few differ the most (most networks have 2 to 4 weight
+// layers). Any two of them stay apart by ΔE*ab ≥ 16 up to 7 layers (≥ 13 for 8 and 9) in
+// normal vision and in simulated protanopia, deuteranopia and tritanopia (Machado et al.
+// 2009), and each has at least 2.8:1 contrast with the page's background. Okabe-Ito blue,
+// vermillion and reddish purple, then near-black, green, navy, maroon, olive, purple.
+export const LAYER_COLORS = [
+  "#0072b2", "#d55e00", "#222222", "#59a14f", "#cc79a7", "#1f3a93", "#7b2d26", "#999933",
+  "#aa3377",
+];
+
 // Lightest tint a class reaches at chance-level confidence (mixed with this white).
 const PAPER = [250, 250, 250];
 

@@ -1,8 +1,9 @@
 // The output column and the gradient-flow panel: the main heatmap (decision boundary, or the
 // neuron / feature under the pointer), its legend, the data points, and the charts' history.
 
-import { LAYER_COLORS, LineChart } from "./charts.js";
-import { categorical, classLut, css, diverging, divergingLut } from "./colors.js";
+import { LineChart } from "./charts.js";
+import { LAYER_COLORS, categorical, classLut, css, diverging, divergingLut } from "./colors.js";
+import { MISSING, formatNumber, formatPercent } from "./format.js";
 import { findGrid, unitOffset } from "./frame.js";
 import { Heatmap, renderLegend } from "./heatmap.js";
 import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./network.js";
@@ -12,10 +13,93 @@ const FEATURE_RESOLUTION = 100;
 const TRAIN = "#1f2a33";
 const TEST = "#1f2a33";
 
-/** "in→h1", "h1→h2", …, "h2→out" for weight layer l of `count`. */
-function layerLabel(l, count) {
-  const name = (k) => (k === 0 ? "in" : k === count ? "out" : `h${k}`);
-  return `${name(l)}→${name(l + 1)}`;
+// What the gradient panel says (English for now; all in one place).
+const GRADIENT_TEXT = {
+  beforeTraining: "Gradient norms appear after the first training step.",
+  notFinite: "not finite",
+  side: (k, count) => (k === 0 ? "input" : k === count ? "output" : `hidden ${k}`),
+  notFiniteNote: (layers) => `Not finite in the last step: ${layers}. The chart leaves a gap there.`,
+  zeroNote: (layers) =>
+    `0 in the last step: ${layers}. No gradient reaches these weights, so they no longer ` +
+    "learn; a log scale has no place for 0, so their lines stop.",
+};
+
+/** "W2" and "W2 (hidden 1 → hidden 2)" for weight layer l (from 0) of `count`. */
+export function layerNames(l, count) {
+  const short = `W${l + 1}`;
+  return [short, `${short} (${GRADIENT_TEXT.side(l, count)} → ${GRADIENT_TEXT.side(l + 1, count)})`];
+}
+
+/**
+ * The gradient-flow panel: ‖∂L/∂W‖ of every weight layer over time on a log axis, a legend
+ * naming each line (W1 on the input side first) with its latest value, and a note: before
+ * the first step, that there is nothing yet; after it, which norms the chart cannot draw
+ * (not finite, or 0).
+ */
+class GradientPanel {
+  constructor(canvas, legend, note) {
+    this.legend = legend;
+    this.note = note;
+    this.values = []; // the legend's value cells
+    this.chart = new LineChart(canvas, { height: 130, log: true, legend: false, series: [] });
+  }
+
+  /** Record one frame's norms (every frame, even ones never painted). */
+  record(state, norms) {
+    const chart = this.chart;
+    if (chart.series.length !== norms.length) this.#setLayers(norms.length);
+    chart.push(state.iteration, state.epoch, Object.fromEntries(norms.map((v, l) => [`g${l}`, v])));
+  }
+
+  #setLayers(count) {
+    const series = [];
+    const items = [];
+    this.values = [];
+    for (let l = 0; l < count; l++) {
+      const [short, label] = layerNames(l, count);
+      const color = LAYER_COLORS[l % LAYER_COLORS.length];
+      series.push({ key: `g${l}`, short, label, color, width: 2 });
+      const item = document.createElement("li");
+      const swatch = document.createElement("i");
+      swatch.style.background = color;
+      const name = document.createElement("span");
+      name.textContent = label;
+      const value = document.createElement("output");
+      value.textContent = MISSING;
+      item.append(swatch, name, value);
+      items.push(item);
+      this.values.push(value);
+    }
+    this.chart.setSeries(series);
+    this.legend.replaceChildren(...items);
+  }
+
+  /** The latest values and the note, from a painted frame's header (null: nothing to say). */
+  show(header) {
+    const trained = header !== null && header.state.iteration > 0;
+    const norms = trained ? header.gradient_norms : [];
+    const notFinite = [];
+    const zero = [];
+    this.values.forEach((cell, l) => {
+      const v = norms[l];
+      let text = MISSING;
+      if (trained && (v === null || v === undefined)) {
+        text = GRADIENT_TEXT.notFinite;
+        notFinite.push(`W${l + 1}`);
+      } else if (trained) {
+        text = formatNumber(v);
+        if (v === 0) zero.push(`W${l + 1}`);
+      }
+      if (cell.textContent !== text) cell.textContent = text;
+    });
+    const notes = [];
+    if (notFinite.length) notes.push(GRADIENT_TEXT.notFiniteNote(notFinite.join(", ")));
+    if (zero.length) notes.push(GRADIENT_TEXT.zeroNote(zero.join(", ")));
+    const text = trained ? notes.join(" ") : GRADIENT_TEXT.beforeTraining;
+    if (this.note.textContent !== text) this.note.textContent = text;
+    this.note.dataset.tone = trained ? "warning" : "quiet";
+    this.note.hidden = !text;
+  }
 }
 
 export class OutputView {
@@ -39,19 +123,17 @@ export class OutputView {
       height: 84,
       yMin: 0,
       yMax: 1,
-      format: (v) => `${(100 * v).toFixed(0)}%`,
+      format: (v) => formatPercent(v, { decimals: 0 }),
       series: [
         { key: "train", label: "train accuracy", color: "#8a9099" },
         { key: "test", label: "test accuracy", color: TEST, width: 2 },
       ],
     });
-    this.gradients = new LineChart(document.getElementById("gradient-chart"), {
-      height: 120,
-      log: true,
-      empty: "Gradient norms appear after the first training step.",
-      format: (v) => v.toExponential(2),
-      series: [],
-    });
+    this.gradients = new GradientPanel(
+      document.getElementById("gradient-chart"),
+      document.getElementById("gradient-legend"),
+      document.getElementById("gradient-note"),
+    );
   }
 
   /** Training and test points from GET /api/sessions/{id}/data. */
@@ -77,23 +159,18 @@ export class OutputView {
     const s = header.state;
     this.loss.push(s.iteration, s.epoch, { train: s.train_loss, test: s.test_loss });
     this.accuracy.push(s.iteration, s.epoch, { train: s.train_accuracy, test: s.test_accuracy });
-    const norms = header.gradient_norms;
-    if (this.gradients.series.length !== norms.length) {
-      this.gradients.setSeries(
-        norms.map((_, l) => ({
-          key: `g${l}`,
-          label: layerLabel(l, norms.length),
-          color: LAYER_COLORS[Math.round((l * (LAYER_COLORS.length - 1)) / Math.max(1, norms.length - 1))],
-        })),
-      );
-    }
-    this.gradients.push(s.iteration, s.epoch, Object.fromEntries(norms.map((v, l) => [`g${l}`, v])));
+    this.gradients.record(s, header.gradient_norms);
+  }
+
+  /** The gradient panel's text for a painted frame (null: its numbers do not apply). */
+  showGradients(header) {
+    this.gradients.show(header);
   }
 
   drawCharts() {
     const regression = this.problem === "regression";
     document.getElementById("accuracy-chart").hidden = regression;
-    for (const chart of [this.loss, this.accuracy, this.gradients]) {
+    for (const chart of [this.loss, this.accuracy, this.gradients.chart]) {
       if (chart.dirty && !chart.canvas.hidden) chart.draw();
     }
   }

@@ -86,6 +86,7 @@ export class FramePainter {
     this.controls.setMetrics(masked ? { ...header.state, ...NO_METRICS } : header.state, header.problem);
     this.status.setPlaying(this.playing);
     this.status.setDiverged(header.state.status === "diverged" ? header.state.diverged_at : null);
+    this.output.showGradients(masked ? null : header);
     const t3 = performance.now();
     const sizes = header.layer_sizes;
     const hidden = this.state.get("hidden_layers");
