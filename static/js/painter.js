@@ -85,7 +85,7 @@ export class FramePainter {
     this.controls.setCounters(header.state, masked ? null : header.state.iterations_per_epoch);
     this.controls.setMetrics(masked ? { ...header.state, ...NO_METRICS } : header.state, header.problem);
     this.status.setPlaying(this.playing);
-    this.status.setDiverged(header.state.status === "diverged" ? header.state.diverged_at : null);
+    this.status.setRunState(header.state); // ready, unstable or diverged
     this.output.showGradients(masked ? null : header);
     const t3 = performance.now();
     const sizes = header.layer_sizes;

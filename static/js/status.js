@@ -1,11 +1,25 @@
 // The status line above the output plot and the connection badge in the masthead.
 // Messages have a priority: a lost connection beats a diverged run, which beats an error,
 // which beats a reason training cannot start (custom mode without points), which beats a
-// passing notice (e.g. "network rebuilt"), which beats the idle hint.
+// passing notice (e.g. "network rebuilt"), which beats an unstable run (it stays up for as
+// long as the run is unstable, so a passing notice may go first), which beats the idle hint.
 
 import { ApiError, Connection, StreamRefused } from "./api.js";
+import { formatInteger } from "./format.js";
 
 const NOTICE_MS = 5000;
+
+// How the run goes (the server's state.status): what the status line and the plot say.
+const RUN_TEXT = {
+  unstable:
+    "Training is unstable: the loss keeps jumping up or will not come down. " +
+    "The learning rate is too large for this network — try a lower one.",
+  diverged: (epoch, iteration) =>
+    `Training diverged at epoch ${epoch}, iteration ${iteration}: the learning rate is too ` +
+    "large for this network — try a lower learning rate, then reset.",
+  divergedTitle: (epoch, iteration) => `Diverged at epoch ${epoch}, iteration ${iteration}`,
+  divergedAdvice: "Lower the learning rate, then reset.",
+};
 
 export class StatusLine {
   constructor(line, badge, overlay) {
@@ -14,6 +28,7 @@ export class StatusLine {
     this.overlay = overlay;
     this.connection = null;
     this.diverged = null;
+    this.unstable = null;
     this.error = null;
     this.notice = null;
     this.playing = false;
@@ -74,19 +89,31 @@ export class StatusLine {
     this.render();
   }
 
+  /** How the run goes, from a frame's (or a reply's) `state`: status and diverged_at. */
+  setRunState(state) {
+    this.setDiverged(state.status === "diverged" ? state.diverged_at : null);
+    this.setUnstable(state.status === "unstable");
+  }
+
+  /** `unstable`: training goes on, but its loss says the steps are too large. */
+  setUnstable(unstable) {
+    const text = unstable ? RUN_TEXT.unstable : null;
+    if (text === this.unstable) return;
+    this.unstable = text;
+    this.render();
+  }
+
   setDiverged(divergedAt) {
     const key = divergedAt ? divergedAt.join() : null;
     if (key === this.divergedKey) return;
     this.divergedKey = key;
-    this.diverged = divergedAt
-      ? `Training diverged at epoch ${divergedAt[0]}, iteration ${divergedAt[1]} — ` +
-        "try a lower learning rate, then reset."
-      : null;
+    const [epoch, iteration] = divergedAt ? divergedAt.map((n) => formatInteger(n)) : [];
+    this.diverged = divergedAt ? RUN_TEXT.diverged(epoch, iteration) : null;
     this.overlay.hidden = !this.diverged;
     if (divergedAt) {
       const [title, advice] = this.overlay.children;
-      title.textContent = `Diverged at epoch ${divergedAt[0]}, iteration ${divergedAt[1]}`;
-      advice.textContent = "Lower the learning rate, then reset.";
+      title.textContent = RUN_TEXT.divergedTitle(epoch, iteration);
+      advice.textContent = RUN_TEXT.divergedAdvice;
     }
     this.render();
   }
@@ -117,6 +144,7 @@ export class StatusLine {
     else if (this.error) [text, tone] = [this.error, "danger"];
     else if (this.context?.blocked) [text, tone] = [this.context.blocked, "info"];
     else if (this.notice) [text, tone] = [this.notice, "info"];
+    else if (this.unstable) [text, tone] = [this.unstable, "warning"];
     else if (this.playing) [text, tone] = [this.context?.playing ?? "Training… press space to pause.", "quiet"];
     else [text, tone] = [this.context?.idle ?? "Paused. Press play (space) or step (→).", "quiet"];
     if (this.line.textContent !== text) this.line.textContent = text;
