@@ -35,6 +35,7 @@ NOT_SCHEMA_BOUNDS = {
     "max_body_bytes": "413, documented on every operation with the limit in force",
     "max_fps": "the WebSocket stream",
     "max_speed": "the WebSocket stream",
+    "max_epochs_per_frame": "the WebSocket stream",
     "max_edited_parameter": "the WebSocket stream",
     "max_streams": "the WebSocket stream",
     "max_streams_per_session": "the WebSocket stream",

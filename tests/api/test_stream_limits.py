@@ -57,8 +57,11 @@ def test_speed_is_bounded_by_max_speed_beyond_the_old_fixed_cap() -> None:
             receive(ws)
             send(ws, {"type": "stream", "speed": 5001})
             error = receive(ws)
-            assert error == {"type": "error", "field": "speed",
-                             "message": "speed: expected at most 5000, got 5001"}  # fmt: skip
+            assert error == {
+                "type": "error",
+                "field": "speed",
+                "message": "speed: expected at most 5000 iterations per frame, got 5001",
+            }
             send(ws, {"type": "stream", "speed": 2000, "resolution": 10})
             assert receive(ws)["speed"] == 2000
             receive_frame(ws)

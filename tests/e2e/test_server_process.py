@@ -86,7 +86,8 @@ def test_stream_plays_over_the_network_without_deflate(
 
         ws.send(json.dumps({"type": "stream", "fps": 60, "speed": 5, "resolution": 40}))
         assert receive_json(ws) == {
-            "type": "stream", "fps": 60, "speed": 5, "resolution": 40, "thumbnail_resolution": 24,
+            "type": "stream", "fps": 60, "speed": 5, "speed_unit": "iteration", "resolution": 40,
+            "thumbnail_resolution": 24,
         }  # fmt: skip
         header, payload = receive_frame(ws)
         assert len(payload) == header["byte_length"]
