@@ -17,10 +17,12 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed  ## install and serve the playground on http://127.0.0.1:8000
 	$(BIN)/nn-playground --host $(HOST) --port $(PORT)
 
-# Debian packages the test suite drives for real: Chromium for the page, podman for the image.
+# Debian packages the test suite drives for real: Chromium for the page (and a CJK font, so
+# its Korean screenshots show Hangul, not boxes), podman for the image.
 system-deps:
 	@need=""; \
 	command -v chromium >/dev/null || need="$$need chromium"; \
+	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need="$$need fonts-noto-cjk"; \
 	command -v podman >/dev/null || need="$$need podman runc"; \
 	[ -x /usr/libexec/podman/catatonit ] || need="$$need catatonit"; \
 	command -v debootstrap >/dev/null || need="$$need debootstrap"; \
