@@ -11,8 +11,9 @@ the OpenAPI document shows the setting's value, not the cap.
 Names come from the engine's ``Literal`` aliases, so the schema cannot offer a name the
 engine lacks. The package is split by seam: ``base`` (caps, the request/response bases and
 bounded field types), ``bounds`` (the bounds settings decide), ``config`` (the training
-configuration), ``sessions`` (the session, training, data and prediction bodies) and ``model``
-(model documents, stateless training); import everything from ``app.schemas``.
+configuration), ``sessions`` (the session, training, data and prediction bodies), ``model``
+(model documents, stateless training) and ``meta`` (the tables and bounds a page shows);
+import everything from ``app.schemas``.
 """
 
 from app.schemas.base import (
@@ -66,6 +67,16 @@ from app.schemas.config import (
     Points,
     SessionConfig,
 )
+from app.schemas.meta import (
+    Bounds,
+    DatasetMeta,
+    IntRange,
+    MetaOut,
+    NumberRange,
+    OptimizerMeta,
+    SpeedMeta,
+    StreamMeta,
+)
 from app.schemas.model import (
     EpochRecord,
     ModelDocument,
@@ -91,12 +102,14 @@ from app.schemas.sessions import (
 __all__ = [
     "WHOLE",
     "BatchSize",
+    "Bounds",
     "BoundaryOut",
     "ConfigUpdate",
     "Coordinate",
     "DEFAULT_RESOLUTION",
     "DataOut",
     "DataSplit",
+    "DatasetMeta",
     "DatasetOut",
     "EpochRecord",
     "ErrorOut",
@@ -104,6 +117,7 @@ __all__ = [
     "HealthOut",
     "HiddenLayers",
     "InModel",
+    "IntRange",
     "LayerActivations",
     "LearningRate",
     "MAX_ABS_PREDICT",
@@ -121,12 +135,15 @@ __all__ = [
     "MAX_SEED",
     "MIN_RESOLUTION",
     "MODEL_FORMAT",
+    "MetaOut",
     "ModelDocument",
     "ModelLayer",
     "Momentum",
     "NClasses",
     "NSamples",
     "Noise",
+    "NumberRange",
+    "OptimizerMeta",
     "OutModel",
     "Parameter",
     "Point",
@@ -142,6 +159,8 @@ __all__ = [
     "SessionConfig",
     "SessionOut",
     "SessionUpdated",
+    "SpeedMeta",
+    "StreamMeta",
     "StatelessTrainOut",
     "StatelessTrainRequest",
     "Target",

@@ -68,7 +68,7 @@ def test_page_and_static_files_come_from_the_web_root(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "static").mkdir()
     (tmp_path / "templates" / "index.html").write_text(
-        "<p>v{{ version }} fps {{ limits.max_fps }}</p>"
+        "<p>v{{ version }} fps {{ meta.stream.fps.max }}</p>"
     )
     (tmp_path / "static" / "app.js").write_text("export const answer = 42;")
     with TestClient(create_app(Settings(web_root=tmp_path, max_fps=50))) as client:

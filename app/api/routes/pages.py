@@ -1,4 +1,8 @@
-"""The playground page at ``/`` (rendered from ``templates/index.html``)."""
+"""The playground page at ``/`` (rendered from ``templates/index.html``).
+
+The page carries ``GET /api/meta``'s document in a ``<script type="application/json">``, so
+its menus and sliders are built from the server's tables without another request.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.templating import Jinja2Templates
 
 from app.api.deps import SettingsDep
+from app.api.routes.meta import page_meta
 from app.config import app_version
 
 router = APIRouter(include_in_schema=False)
@@ -18,13 +23,5 @@ def index(request: Request, settings: SettingsDep) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     if not (settings.web_root / "templates" / PAGE).is_file():
         raise HTTPException(404, f"templates/{PAGE} is missing under {settings.web_root}")
-    limits = {
-        "max_fps": settings.max_fps,
-        "default_fps": settings.default_fps,
-        "max_resolution": settings.max_resolution,
-        "max_hidden_layers": settings.max_hidden_layers,
-        "max_neurons": settings.max_neurons,
-        "max_samples": settings.max_samples,
-        "max_custom_points": settings.max_custom_points,
-    }
-    return templates.TemplateResponse(request, PAGE, {"version": app_version(), "limits": limits})
+    context = {"version": app_version(), "meta": page_meta(settings)}
+    return templates.TemplateResponse(request, PAGE, context)
