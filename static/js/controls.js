@@ -1,18 +1,30 @@
 // The page's form controls: the top bar (run buttons, counters, hyperparameter selects) and
 // the data column (data-set picker with previews, sliders, regenerate, seeds). Controls only
 // report what the person asked for; main.js decides what that means for the URL and server.
+// Every choice and range comes from the server's tables (meta.js).
 
 import { categorical, css, diverging } from "./colors.js";
-import {
-  ACTIVATIONS, LEARNING_RATES, MAX_SEED, OPTIMIZERS, REGULARIZATION_RATES, REGULARIZATIONS,
-  SPEEDS, problemOf,
-} from "./state.js";
+import { ACTIVATIONS, BOUNDS, META, REGULARIZATIONS, optimizerInfo } from "./meta.js";
+import { problemOf } from "./state.js";
 import { formatInteger, formatNumber, formatPercent } from "./format.js";
 
 const LABELS = {
   relu: "ReLU", leaky_relu: "Leaky ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear",
-  sgd: "SGD", momentum: "Momentum", adam: "Adam", none: "None", l1: "L1", l2: "L2",
-  classification: "Classification", regression: "Regression",
+  sgd: "SGD", momentum: "Momentum", adam: "Adam", perceptron: "Perceptron", none: "None",
+  l1: "L1", l2: "L2", classification: "Classification", regression: "Regression",
+};
+// The words this module shows (besides LABELS), in one place.
+const TEXT = {
+  speed: ({ unit, per_frame: n }) => {
+    if (n === 0) return "max / frame";
+    return unit === "epoch" ? `${n} epoch${n === 1 ? "" : "s"} / frame` : `${n} / frame`;
+  },
+  kinds: { binary: "two classes", multiclass: "three classes or more", regression: "regression" },
+  optimizerRule: (info) => {
+    const layers = info.max_hidden_layers === 0 ? "no hidden layers" : `at most ${info.max_hidden_layers} hidden layers`;
+    return `${layers}, ${info.kinds.map((k) => TEXT.kinds[k]).join(" or ")} only`;
+  },
+  named: (name, text) => `${LABELS[name] ?? name}: ${text}`,
 };
 const PREVIEW_SIZE = 44;
 const CUSTOM_DESCRIPTION =
@@ -48,6 +60,24 @@ function percent(fraction) {
   return Math.round(fraction * 100);
 }
 
+/** Whether the server trains `info`'s optimizer on some networks or problems only. */
+function restricted(info) {
+  const kinds = new Set(META.datasets.map((d) => d.kind).filter(Boolean));
+  return info.max_hidden_layers < BOUNDS.hidden_layers.max || info.kinds.length < kinds.size;
+}
+
+/** What the server asks of the optimizer's network ("no hidden layers, two classes only"), or "". */
+function optimizerRule(name) {
+  const info = optimizerInfo(name);
+  return info && restricted(info) ? TEXT.optimizerRule(info) : "";
+}
+
+/** The same, naming the optimizer ("Perceptron: no hidden layers, …"), or "". */
+export function optimizerNote(name) {
+  const rule = optimizerRule(name);
+  return rule && TEXT.named(name, rule);
+}
+
 export class Controls {
   /**
    * hooks: onSettings(changes), onPlayToggle(), onStep(), onReset(), onRegenerate(),
@@ -57,14 +87,14 @@ export class Controls {
     this.state = state;
     this.hooks = hooks;
     this.datasets = [];
-    fillSelect($("learning_rate"), LEARNING_RATES);
+    fillSelect($("learning_rate"), META.learning_rates);
     fillSelect($("activation"), ACTIVATIONS);
-    fillSelect($("optimizer"), OPTIMIZERS);
+    this.#fillOptimizers();
     fillSelect($("regularization"), REGULARIZATIONS);
-    fillSelect($("regularization_rate"), REGULARIZATION_RATES);
-    fillSelect($("problem"), ["classification", "regression"]);
-    fillSelect($("speed"), SPEEDS.map(String), (v) =>
-      v === "0" ? "max / frame" : `${v} / frame`,
+    fillSelect($("regularization_rate"), META.regularization_rates);
+    fillSelect($("problem"), [...new Set(META.datasets.map((d) => d.problem))]);
+    fillSelect($("speed"), META.speeds.map((entry) => entry.value), (value) =>
+      TEXT.speed(META.speeds.find((entry) => entry.value === value)),
     );
 
     for (const name of ["learning_rate", "regularization_rate"]) {
@@ -74,15 +104,19 @@ export class Controls {
       $(name).addEventListener("change", (e) => hooks.onSettings({ [name]: e.target.value }));
     }
     $("problem").addEventListener("change", (e) => hooks.onProblem(e.target.value));
-    this.#slider("train_ratio", (v) => v / 100, (v) => `${v}%`);
-    this.#slider("noise", (v) => v / 100, (v) => `${v}%`);
+    this.#percentSlider("train_ratio", BOUNDS.train_ratio, 10);
+    this.#percentSlider("noise", BOUNDS.noise, 5);
     this.#slider("batch_size", (v) => v, String);
+    $("n_classes").min = String(BOUNDS.n_classes.min);
+    $("n_classes").max = String(BOUNDS.n_classes.max);
     this.#slider("n_classes", (v) => v, String);
     for (const name of ["seed", "data_seed"]) {
-      $(name).max = String(MAX_SEED);
+      const { min, max } = BOUNDS.seed;
+      $(name).min = String(min);
+      $(name).max = String(max);
       $(name).addEventListener("change", (e) => {
         const v = Number(e.target.value);
-        if (Number.isInteger(v) && v >= 0 && v <= MAX_SEED) hooks.onSettings({ [name]: v });
+        if (Number.isInteger(v) && v >= min && v <= max) hooks.onSettings({ [name]: v });
         else e.target.value = String(state.get(name));
       });
     }
@@ -118,6 +152,22 @@ export class Controls {
       input.setAttribute("aria-valuetext", output.textContent);
     });
     input.addEventListener("change", () => this.hooks.onSettings({ [name]: toSetting(Number(input.value)) }));
+  }
+
+  /** A fraction shown in percent, from the server's bounds in steps of `step` percent. */
+  #percentSlider(name, range, step) {
+    const input = $(name);
+    input.min = String(percent(range.min));
+    input.max = String(percent(range.max));
+    input.step = String(step);
+    this.#slider(name, (v) => v / 100, (v) => `${v}%`);
+  }
+
+  /** The optimizer menu; an optimizer the server allows on some networks only says which. */
+  #fillOptimizers() {
+    const select = $("optimizer");
+    fillSelect(select, META.optimizers.map((o) => o.name));
+    for (const option of select.options) option.title = optimizerNote(option.value);
   }
 
   /** Build the data-set picker from GET /api/datasets. */
@@ -168,13 +218,15 @@ export class Controls {
     }
     const range = problem === "regression" ? Math.max(1e-9, ...data.y.map(Math.abs)) : 1;
     const radius = Math.max(1, size / 40);
+    const { min, max } = BOUNDS.coordinate;
+    const scale = size / (max - min);
     for (let i = 0; i < data.x.length; i++) {
       const [x, y] = data.x[i];
       const label = data.y[i];
       const color = problem === "regression" ? diverging(label / range) : categorical(label);
       context.fillStyle = css(color);
       context.beginPath();
-      context.arc(((x + 6) / 12) * size, ((6 - y) / 12) * size, radius, 0, 2 * Math.PI);
+      context.arc((x - min) * scale, (max - y) * scale, radius, 0, 2 * Math.PI);
       context.fill();
     }
   }
@@ -205,6 +257,10 @@ export class Controls {
       $(name).setAttribute("aria-valuetext", show(value));
       $(`${name}_value`).textContent = show(value);
     }
+    const rule = optimizerRule(s.get("optimizer"));
+    $("optimizer").title = optimizerNote(s.get("optimizer"));
+    $("optimizer-rule").textContent = rule;
+    $("optimizer-rule").hidden = !rule;
     $("n_classes_row").hidden = dataset !== "blobs";
     $("seed").value = String(s.get("seed"));
     $("data_seed").value = String(s.get("data_seed"));

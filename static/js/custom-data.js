@@ -2,13 +2,17 @@
 // and the JSON files they come from and go to. No DOM here beyond localStorage.
 //
 // The URL only says `dataset=custom`; thousands of points do not fit in a link, so they are
-// kept in this browser's localStorage under STORAGE_KEY.
+// kept in this browser's localStorage under STORAGE_KEY. The bounds are the server's.
+
+import { CATEGORICAL } from "./colors.js";
+import { BOUNDS } from "./meta.js";
 
 const STORAGE_KEY = "nnp-custom-points-v1";
-export const DOMAIN = 6; // coordinates lie in [-6, 6]²
-export const MAX_POINTS = 2000; // the server's default `max_custom_points`
-export const MAX_CLASSES = 6; // one colour each in the page (class labels 0..5)
-export const MAX_TARGET = 1e6; // |regression target| bound, as the API's
+const { coordinate: COORDINATE, target: TARGET } = BOUNDS;
+export const MAX_POINTS = BOUNDS.custom_points.max;
+// The server takes BOUNDS.custom_classes.max classes; the page draws as many as it has
+// distinct colours for (class labels 0..MAX_CLASSES - 1).
+export const MAX_CLASSES = Math.min(BOUNDS.custom_classes.max, CATEGORICAL.length);
 const UNDO_DEPTH = 100;
 
 const round = (v, digits) => Number(v.toFixed(digits));
@@ -44,14 +48,15 @@ export function parsePoints(document, fallbackProblem = null) {
     }
     part.x.forEach((point, i) => {
       const ok = Array.isArray(point) && point.length === 2 &&
-        point.every((c) => typeof c === "number" && Number.isFinite(c) && Math.abs(c) <= DOMAIN);
+        point.every((c) => typeof c === "number" && Number.isFinite(c) && c >= COORDINATE.min && c <= COORDINATE.max);
       if (!ok) {
-        throw new ImportError(`${where("x", i)}: expected two numbers inside [-6, 6], got ${JSON.stringify(point)}`);
+        const inside = `[${COORDINATE.min}, ${COORDINATE.max}]`;
+        throw new ImportError(`${where("x", i)}: expected two numbers inside ${inside}, got ${JSON.stringify(point)}`);
       }
       x.push([point[0], point[1]]);
     });
     part.y.forEach((label, i) => {
-      if (typeof label !== "number" || !Number.isFinite(label) || Math.abs(label) > MAX_TARGET) {
+      if (typeof label !== "number" || !Number.isFinite(label) || label < TARGET.min || label > TARGET.max) {
         throw new ImportError(`${where("y", i)}: expected a finite number, got ${JSON.stringify(label)}`);
       }
       y.push(label);

@@ -5,6 +5,7 @@
 
 import { CustomPoints, MAX_POINTS, pointKey } from "./custom-data.js";
 import { CustomPanel, plural } from "./custom-panel.js";
+import { BOUNDS } from "./meta.js";
 import { setCustomProblem } from "./state.js";
 
 const SEND_DELAY_MS = 250;
@@ -195,7 +196,8 @@ export class CustomMode {
   }
 
   #remove(point) {
-    const radius = (REMOVE_RADIUS_PX * 12) / this.heatmap.size;
+    const { min, max } = BOUNDS.coordinate; // the plot spans the domain on each axis
+    const radius = (REMOVE_RADIUS_PX * (max - min)) / this.heatmap.size;
     if (this.points.removeNear(point, radius)) this.#changed();
     else this.hooks.flash("notice", "No point close enough to remove there.");
   }

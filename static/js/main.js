@@ -1,20 +1,24 @@
 // Wires the page together: URL state → controls, session and stream → drawings.
 
 import { ApiError, Connection, StreamClient, api } from "./api.js";
-import { Controls } from "./controls.js";
+import { Controls, optimizerNote } from "./controls.js";
 import { CustomMode } from "./custom-mode.js";
+import { BOUNDS, FEATURES, META, datasetInfo, optimizerInfo, speedInfo } from "./meta.js";
 import { ModelFiles } from "./model-io.js";
 import { NetworkView } from "./network.js";
 import { OutputView } from "./output.js";
 import { FramePainter } from "./painter.js";
 import { DatasetPreviews } from "./previews.js";
 import { bindShortcuts } from "./shortcuts.js";
-import {
-  FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS, SERVER_FIELDS, UrlState, problemOf,
-} from "./state.js";
+import { SERVER_FIELDS, UrlState, problemOf } from "./state.js";
 import { StatusLine } from "./status.js";
 
-const STREAM = { fps: 60, resolution: 100, thumbnail_resolution: 32 };
+const THUMBNAIL_RESOLUTION = 32;
+const STREAM = {
+  fps: META.stream.fps.max,
+  resolution: META.stream.default_resolution,
+  thumbnail_resolution: Math.min(THUMBNAIL_RESOLUTION, META.stream.thumbnail_resolution.max),
+};
 const NEW_LAYER_SIZE = 2;
 const DATA_FIELDS = ["dataset", "n_samples", "noise", "train_ratio", "data_seed", "n_classes", "points"];
 
@@ -23,24 +27,35 @@ const state = new UrlState();
 state.writeUrl();
 const status = new StatusLine($("status"), $("connection"), $("plot-overlay"));
 const output = new OutputView();
-let datasets = [];
+const datasets = META.datasets.filter((d) => d.name !== "custom");
 let dataKey = null;
 let dataRequest = 0;
 let serverData = null; // the session's points as the server last sent them
+let refusal = null; // why the link's settings were not all used, shown once the page is live
 
 const dataKeyOf = (config) => JSON.stringify(DATA_FIELDS.map((f) => config[f]));
 const isCustom = () => state.get("dataset") === "custom";
 
 function outputUnits() {
   if (isCustom()) return custom.outputUnits;
-  const info = datasets.find((d) => d.name === state.get("dataset"));
+  const info = datasetInfo(state.get("dataset"));
   if (!info || info.problem === "regression" || !info.classes) {
     return state.get("dataset") === "blobs" ? state.get("n_classes") : 1;
   }
   return info.classes > 2 ? info.classes : 1;
 }
 
-const reshape = () => network.setShape(state.get("features"), state.get("hidden_layers"), outputUnits());
+/** The most hidden layers the chosen optimizer trains (the perceptron: none), and why. */
+function layerLimit() {
+  const optimizer = optimizerInfo(state.get("optimizer"));
+  const most = Math.min(BOUNDS.hidden_layers.max, optimizer?.max_hidden_layers ?? Infinity);
+  return { most, why: optimizerNote(state.get("optimizer")) };
+}
+
+function reshape() {
+  network.setLayerLimit(layerLimit());
+  network.setShape(state.get("features"), state.get("hidden_layers"), outputUnits());
+}
 
 const network = new NetworkView($("network"), {
   onToggleFeature(name) {
@@ -55,13 +70,14 @@ const network = new NetworkView($("network"), {
   },
   onLayers(delta) {
     const hidden = state.get("hidden_layers");
-    if (delta > 0 && hidden.length < MAX_HIDDEN_LAYERS) hidden.push(NEW_LAYER_SIZE);
+    if (delta > 0 && hidden.length < BOUNDS.hidden_layers.max) hidden.push(NEW_LAYER_SIZE);
     if (delta < 0 && hidden.length > 0) hidden.pop();
     applySettings({ hidden_layers: hidden });
   },
   onNeurons(layer, delta) {
     const hidden = state.get("hidden_layers");
-    hidden[layer] = Math.max(1, Math.min(MAX_NEURONS, hidden[layer] + delta));
+    const { min, max } = BOUNDS.neurons;
+    hidden[layer] = Math.max(min, Math.min(max, hidden[layer] + delta));
     applySettings({ hidden_layers: hidden });
   },
   onSetWeight: (layer, from, to, value) => send({ type: "set_weight", layer, from, to, value }),
@@ -145,6 +161,11 @@ function step(unit) {
   if (!blockedByCustom()) send({ type: "step", unit });
 }
 
+/** The stream message that sets the chosen speed (the server's table says what to send). */
+function speedMessage() {
+  return { type: "stream", ...speedInfo(state.get("speed")).stream };
+}
+
 /** Every config update goes through here: custom mode adds its points (or holds it back). */
 function sendUpdate(update) {
   const prepared = custom.prepareUpdate(update);
@@ -166,7 +187,7 @@ function applySettings(changes) {
   const update = {};
   for (const name of changed) if (SERVER_FIELDS.includes(name)) update[name] = state.get(name);
   if (Object.keys(update).length) sendUpdate(update);
-  if (changed.includes("speed")) stream.send({ type: "stream", speed: Number(state.get("speed")) });
+  if (changed.includes("speed")) stream.send(speedMessage());
   if (changed.includes("show_test")) showData();
   if (changed.includes("discretize")) {
     output.discretize = state.get("discretize");
@@ -205,13 +226,33 @@ function noteConfig(sessionId, config) {
   }
 }
 
-/** Take a config the server holds as the page's settings; returns the fields it could not show. */
-function adoptConfig(config) {
-  state.adoptServerConfig(config);
+/**
+ * The server refused to start a session from the link's settings (a 422 naming them, e.g. the
+ * perceptron with hidden layers): those settings go back to their defaults for the next try,
+ * and the server's reason is shown once the page is live.
+ */
+function dropRefusedSettings(error) {
+  const named = (error.detail ?? []).map((item) => item.loc?.[1]).filter((name) => SERVER_FIELDS.includes(name));
+  const fields = [...new Set(named)];
+  if (!fields.length) return;
+  state.restore(fields);
+  refresh();
+  const which = fields.join(", ").replace(/_/g, " ");
+  refusal = `The server refused this link's ${which} (${error.message}), so the page uses the default instead.`;
+}
+
+/** Show the state's settings everywhere. */
+function refresh() {
   custom.render();
   controls.sync();
   reshape();
   showData();
+}
+
+/** Take a config the server holds as the page's settings; returns the fields it could not show. */
+function adoptConfig(config) {
+  state.adoptServerConfig(config);
+  refresh();
   return Object.keys(state.differences(config));
 }
 
@@ -234,7 +275,7 @@ const stream = new StreamClient({
     sessionRecreated = recreated;
   },
   onOpen() {
-    stream.send({ type: "stream", ...STREAM, speed: Number(state.get("speed")) });
+    stream.send({ ...speedMessage(), ...STREAM });
   },
   onMessage(message) {
     if (message.type === "hello") {
@@ -257,7 +298,13 @@ const stream = new StreamClient({
   },
   onFrame: (header, bytes) => painter.receive(header, bytes),
   onConnection(kind, detail) {
+    const refused = detail.error instanceof ApiError && detail.error.status === 422;
+    if (kind === Connection.LOST && refused && stream.sessionId === null) dropRefusedSettings(detail.error);
     status.connectionChanged(kind, detail, sessionRecreated);
+    if (kind === Connection.OPEN && refusal) {
+      status.flash("notice", refusal);
+      refusal = null;
+    }
     if (kind === Connection.OPEN) {
       sessionRecreated = false;
       previews.load(datasets);
@@ -288,15 +335,9 @@ async function start() {
   controls.sync();
   output.discretize = state.get("discretize");
   showData();
-  try {
-    const [all, health] = await Promise.all([api.datasets(), api.health()]);
-    previews.version = health.version;
-    datasets = all.filter((d) => d.name !== "custom");
-    controls.setDatasets(datasets);
-    controls.drawPreview("custom", custom.points, custom.points.problem);
-  } catch (error) {
-    status.flash("error", `Could not reach the server: ${error.message}`);
-  }
+  previews.version = META.version;
+  controls.setDatasets(datasets);
+  controls.drawPreview("custom", custom.points, custom.points.problem);
   reshape();
   await stream.start();
   previews.load(datasets);

@@ -2,8 +2,9 @@
 // under the pointer, and a small form to type a new value (sent live as set_weight/set_bias).
 
 import { formatNumber } from "./format.js";
+import { BOUNDS } from "./meta.js";
 
-const MAX_EDITED = 1000; // the stream accepts |value| <= 1000
+const { min: MIN_EDITED, max: MAX_EDITED } = BOUNDS.edited_parameter; // the stream's bounds
 
 // Three decimals, so that weights read side by side line up ("-2.000", "0.125").
 function format(value) {
@@ -31,7 +32,7 @@ export class LinkEditor {
     this.input.id = "parameter-editor-input";
     this.input.type = "number";
     this.input.step = "any";
-    this.input.min = String(-MAX_EDITED);
+    this.input.min = String(MIN_EDITED);
     this.input.max = String(MAX_EDITED);
     this.input.required = true;
     const hint = document.createElement("small");
@@ -156,7 +157,7 @@ export class LinkEditor {
   #apply() {
     const value = Number(this.input.value);
     if (!this.editing || this.input.value.trim() === "" || !Number.isFinite(value)) return;
-    if (Math.abs(value) > MAX_EDITED) return;
+    if (value < MIN_EDITED || value > MAX_EDITED) return;
     const [a, b, c] = this.editing.args;
     if (this.editing.kind === "weight") this.hooks.onSetWeight(a, b, c, value);
     else this.hooks.onSetBias(a, b, value);

@@ -6,7 +6,7 @@
 import { LinkCanvas } from "./network-links.js";
 import { unitOffset } from "./frame.js";
 import { fillFunction } from "./heatmap.js";
-import { FEATURES, MAX_HIDDEN_LAYERS, MAX_NEURONS } from "./state.js";
+import { BOUNDS, FEATURES } from "./meta.js";
 import { LinkEditor } from "./network-edit.js";
 import { DiagramKeys } from "./network-keys.js";
 import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./units.js";
@@ -23,6 +23,8 @@ const NODE_BORDER = 1.5; // the node boxes' border width (style.css)
 // bottom-left padding corner.
 const BIAS_SIZE = 9;
 const BIAS_OFFSET = 7;
+
+const featureLabel = (name) => FEATURE_LABELS[name] ?? name;
 
 function element(tag, className, attributes = {}) {
   const node = document.createElement(tag);
@@ -48,6 +50,7 @@ export class NetworkView {
     this.keys = new DiagramKeys(this.body, this.editor);
     this.lastWeights = null;
     this.lastBiases = null;
+    this.layerLimit = { most: BOUNDS.hidden_layers.max, why: "" };
     this.linkCanvas = new LinkCanvas();
     this.header.querySelector(".layers-add").addEventListener("click", () => hooks.onLayers(+1));
     this.header.querySelector(".layers-remove").addEventListener("click", () => hooks.onLayers(-1));
@@ -61,6 +64,13 @@ export class NetworkView {
     this.shape = shape;
     this.layerSizes = [features.length, ...hidden, outputs];
     this.#build();
+  }
+
+  /** The most hidden layers the add button allows (`why` says why, when fewer than the server's bound). */
+  setLayerLimit(limit) {
+    if (limit.most === this.layerLimit.most && limit.why === this.layerLimit.why) return;
+    this.layerLimit = limit;
+    if (this.shape) this.#buildHeader(this.shape.hidden, this.geometry.columnX);
   }
 
   #relayout() {
@@ -187,15 +197,17 @@ export class NetworkView {
   }
 
   #unitLabel(layerIndex, unit) {
-    if (layerIndex === 0) return FEATURE_LABELS[this.shape.features[unit]];
+    if (layerIndex === 0) return featureLabel(this.shape.features[unit]);
     return unitName(this.layerSizes, layerIndex, unit);
   }
 
   #buildHeader(hidden, columnX) {
     const count = this.header.querySelector(".layer-count");
     count.textContent = String(hidden.length);
-    this.header.querySelector(".layers-add").disabled = hidden.length >= MAX_HIDDEN_LAYERS;
-    this.header.querySelector(".layers-remove").disabled = hidden.length === 0;
+    const add = this.header.querySelector(".layers-add");
+    add.disabled = hidden.length >= this.layerLimit.most;
+    add.title = add.disabled && this.layerLimit.why ? this.layerLimit.why : "";
+    this.header.querySelector(".layers-remove").disabled = hidden.length <= BOUNDS.hidden_layers.min;
     this.columns.replaceChildren();
     const spacing = columnX(1) - columnX(0);
     const narrow = spacing < 62; // too tight for "8 neurons": show the number alone
@@ -204,11 +216,11 @@ export class NetworkView {
       group.style.left = `${columnX(index + 1)}px`;
       const add = element("button", "round small", { type: "button", "aria-label": `Add a neuron to layer ${index + 1}` });
       add.textContent = "+";
-      add.disabled = size >= MAX_NEURONS;
+      add.disabled = size >= BOUNDS.neurons.max;
       add.addEventListener("click", () => this.hooks.onNeurons(index, +1));
       const remove = element("button", "round small", { type: "button", "aria-label": `Remove a neuron from layer ${index + 1}` });
       remove.textContent = "−";
-      remove.disabled = size <= 1;
+      remove.disabled = size <= BOUNDS.neurons.min;
       remove.addEventListener("click", () => this.hooks.onNeurons(index, -1));
       const label = element("span", "layer-size");
       const words = `${size} neuron${size === 1 ? "" : "s"}`;
@@ -238,7 +250,8 @@ export class NetworkView {
       canvas.height = FEATURE_THUMBNAIL;
       const context = canvas.getContext("2d");
       const image = context.createImageData(FEATURE_THUMBNAIL, FEATURE_THUMBNAIL);
-      const [valueAt, scale] = FEATURE_FUNCTIONS[name];
+      // A feature the server has and this page cannot picture yet is drawn blank.
+      const [valueAt, scale] = FEATURE_FUNCTIONS[name] ?? [() => 0, 1];
       fillFunction(new Uint32Array(image.data.buffer), FEATURE_THUMBNAIL, valueAt, scale);
       context.putImageData(image, 0, 0);
       button.append(canvas);
@@ -246,7 +259,7 @@ export class NetworkView {
       button.addEventListener("pointerenter", () => this.hooks.onHover({ kind: "feature", name }));
       button.addEventListener("pointerleave", () => this.hooks.onHover(null));
       const label = element("span", `feature-label${on ? " active" : ""}`);
-      label.textContent = FEATURE_LABELS[name];
+      label.textContent = featureLabel(name);
       label.style.cssText = `top:${y}px;right:calc(100% - ${x - node / 2 - 8}px)`;
       this.body.append(label, button);
     });

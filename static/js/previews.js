@@ -2,6 +2,7 @@
 // session and cached in localStorage (keyed by the server's version).
 
 import { api } from "./api.js";
+import { BOUNDS } from "./meta.js";
 
 const CACHE = "nnp-preview-v1";
 const PREVIEW_SAMPLES = 200;
@@ -45,7 +46,8 @@ export class DatasetPreviews {
   }
 
   async #fetch(name) {
-    const config = { dataset: name, n_samples: PREVIEW_SAMPLES, hidden_layers: [] };
+    const n_samples = Math.min(PREVIEW_SAMPLES, BOUNDS.n_samples.max);
+    const config = { dataset: name, n_samples, hidden_layers: [] };
     const session = await api.createSession(config);
     const { train } = await api.data(session.id);
     await api.deleteSession(session.id);

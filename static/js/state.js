@@ -2,24 +2,12 @@
 //
 // Every setting and both seeds live in the query string, driven by the PROPERTIES table:
 // reload restores the page, a copied link reproduces the run. Nothing else reads or writes
-// `location.search`.
+// `location.search`. Names, bounds and defaults are the server's (meta.js): a value is valid
+// here when it is within what the server takes.
 
-export const DATASETS = [
-  "circles", "xor", "gaussian", "spiral", "moons", "and", "or", "xor_gate", "spiral3", "blobs",
-  "plane", "multi_gaussian", "custom",
-];
-export const REGRESSION_DATASETS = new Set(["plane", "multi_gaussian"]);
-export const FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"];
-export const ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "linear"];
-export const OPTIMIZERS = ["sgd", "momentum", "adam"];
-export const REGULARIZATIONS = ["none", "l1", "l2"];
-export const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-export const REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-// Iterations trained per frame; 0 = as many as fit in the frame's time budget.
-export const SPEEDS = [1, 2, 5, 10, 25, 50, 100, 250, 1000, 0];
-export const MAX_HIDDEN_LAYERS = 8;
-export const MAX_NEURONS = 8;
-export const MAX_SEED = 2 ** 32 - 1;
+import {
+  ACTIVATIONS, BOUNDS, DATASET_NAMES, FEATURES, META, OPTIMIZERS, REGULARIZATIONS, datasetInfo,
+} from "./meta.js";
 
 // Property kinds: parse(text) → value or undefined when invalid; format(value) → text.
 const integer = (min, max) => ({
@@ -57,39 +45,29 @@ const listOf = (item, minLength, maxLength, { distinct = false } = {}) => ({
   format: (v) => v.map(item.format).join(","),
 });
 
-// `server: true` marks session config fields (sent to the API under the same name).
+const integerIn = (range) => integer(range.min, range.max);
+const realIn = (range) => real(range.min, range.max, { exclusiveMin: range.min_exclusive });
+// A session config field: sent to the API under the same name, starting at the server's default.
+const field = (name, kind) => ({ name, kind, initial: META.defaults[name], server: true });
+
 export const PROPERTIES = [
-  { name: "dataset", kind: oneOf(DATASETS), initial: "circles", server: true },
-  { name: "n_samples", kind: integer(4, 2000), initial: 500, server: true },
-  { name: "noise", kind: real(0, 0.5), initial: 0, server: true },
-  { name: "train_ratio", kind: real(0.1, 0.9), initial: 0.5, server: true },
-  { name: "batch_size", kind: integer(1, 2000), initial: 10, server: true },
-  { name: "n_classes", kind: integer(3, 6), initial: 4, server: true },
-  { name: "seed", kind: integer(0, MAX_SEED), initial: 0, server: true },
-  { name: "data_seed", kind: integer(0, MAX_SEED), initial: 0, server: true },
-  {
-    name: "features",
-    kind: listOf(oneOf(FEATURES), 1, FEATURES.length, { distinct: true }),
-    initial: ["x1", "x2"],
-    server: true,
-  },
-  {
-    name: "hidden_layers",
-    kind: listOf(integer(1, MAX_NEURONS), 0, MAX_HIDDEN_LAYERS),
-    initial: [4, 2],
-    server: true,
-  },
-  { name: "activation", kind: oneOf(ACTIVATIONS), initial: "tanh", server: true },
-  {
-    name: "learning_rate",
-    kind: real(0, 10, { exclusiveMin: true }),
-    initial: 0.03,
-    server: true,
-  },
-  { name: "optimizer", kind: oneOf(OPTIMIZERS), initial: "sgd", server: true },
-  { name: "regularization", kind: oneOf(REGULARIZATIONS), initial: "none", server: true },
-  { name: "regularization_rate", kind: real(0, 10), initial: 0, server: true },
-  { name: "speed", kind: oneOf(SPEEDS.map(String)), initial: "10", server: false },
+  field("dataset", oneOf(DATASET_NAMES)),
+  field("n_samples", integerIn(BOUNDS.n_samples)),
+  field("noise", realIn(BOUNDS.noise)),
+  field("train_ratio", realIn(BOUNDS.train_ratio)),
+  field("batch_size", integerIn(BOUNDS.batch_size)),
+  field("n_classes", integerIn(BOUNDS.n_classes)),
+  field("seed", integerIn(BOUNDS.seed)),
+  field("data_seed", integerIn(BOUNDS.seed)),
+  field("features", listOf(oneOf(FEATURES), BOUNDS.features.min, BOUNDS.features.max, { distinct: true })),
+  field("hidden_layers", listOf(integerIn(BOUNDS.neurons), BOUNDS.hidden_layers.min, BOUNDS.hidden_layers.max)),
+  field("activation", oneOf(ACTIVATIONS)),
+  field("learning_rate", realIn(BOUNDS.learning_rate)),
+  field("optimizer", oneOf(OPTIMIZERS)),
+  field("regularization", oneOf(REGULARIZATIONS)),
+  field("regularization_rate", realIn(BOUNDS.regularization_rate)),
+  // The page's own settings.
+  { name: "speed", kind: oneOf(META.speeds.map((s) => s.value)), initial: META.default_speed, server: false },
   { name: "show_test", kind: boolean, initial: false, server: false },
   { name: "discretize", kind: boolean, initial: false, server: false },
 ];
@@ -117,7 +95,7 @@ export function setCustomProblem(problem) {
 
 export function problemOf(dataset) {
   if (dataset === "custom") return customProblem;
-  return REGRESSION_DATASETS.has(dataset) ? "regression" : "classification";
+  return datasetInfo(dataset)?.problem ?? "classification";
 }
 
 export class UrlState {
@@ -170,6 +148,12 @@ export class UrlState {
       if (value !== undefined) changes[name] = value;
     }
     return this.set(changes);
+  }
+
+  /** Put `names` back to their initial values (settings from a link the server refused). */
+  restore(names) {
+    const known = names.filter((name) => BY_NAME.has(name));
+    return this.set(Object.fromEntries(known.map((name) => [name, copy(BY_NAME.get(name).initial)])));
   }
 
   onChange(listener) {
