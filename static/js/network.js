@@ -14,7 +14,12 @@ import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./units.js";
 export { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName };
 
 const SVG = "http://www.w3.org/2000/svg";
-const ROW_PITCH = 50; // vertical distance between node centres
+// Vertical distance between node centres: ROW_PITCH up to PITCH_ROWS rows; taller layers
+// (up to the server's max_neurons) squeeze it, down to MIN_ROW_PITCH, and the nodes with it.
+const ROW_PITCH = 50;
+const PITCH_ROWS = 8;
+const MIN_ROW_PITCH = 24;
+const NODE_GAP = 8; // at least this much between two nodes of a column (the bias mark sits in it)
 const TOP = 6;
 const LABEL_WIDTH = 58; // room for the feature names left of the feature nodes
 const FEATURE_THUMBNAIL = 32;
@@ -85,11 +90,12 @@ export class NetworkView {
     this.builtWidth = this.body.clientWidth;
     const columnCount = sizes.length; // features, hidden..., output
     const rows = Math.max(FEATURES.length, ...sizes);
+    const pitch = Math.max(MIN_ROW_PITCH, Math.min(ROW_PITCH, Math.round((ROW_PITCH * PITCH_ROWS) / rows)));
     const spacing = (width - LABEL_WIDTH - 24) / (columnCount - 1);
-    const node = Math.round(Math.max(22, Math.min(34, spacing * 0.48)));
+    const node = Math.round(Math.min(pitch - NODE_GAP, Math.max(22, Math.min(34, spacing * 0.48))));
     const columnX = (c) => LABEL_WIDTH + node / 2 + c * spacing;
-    const rowY = (r) => TOP + node / 2 + r * ROW_PITCH;
-    const height = TOP * 2 + (rows - 1) * ROW_PITCH + node;
+    const rowY = (r) => TOP + node / 2 + r * pitch;
+    const height = TOP * 2 + (rows - 1) * pitch + node;
     this.body.style.height = `${height}px`;
     this.geometry = { node, columnX, rowY };
 

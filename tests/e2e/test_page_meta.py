@@ -234,3 +234,42 @@ def test_a_16x16_network_from_the_api_is_drawn_as_it_is(
     playground.open("?hidden_layers=16,16")
     expect(page.locator("#status")).not_to_contain_text("Ignored")
     expect(page.locator(".node.unit")).to_have_count(16 + 16 + 1)
+
+
+def test_the_largest_network_stays_readable(playground: Playground) -> None:
+    page = playground.page
+    page.set_viewport_size(WIDE)
+    layers, neurons = LIMITS.max_hidden_layers, LIMITS.max_neurons
+    hidden = ",".join([str(neurons)] * layers)
+    playground.open(f"?hidden_layers={hidden}&features={','.join(FEATURES)}")
+    expect(page.locator(".node.unit")).to_have_count(layers * neurons + 1)
+    expect(page.get_by_role("button", name="Add a hidden layer")).to_be_disabled()
+    expect(page.get_by_role("button", name=re.compile("^Add a neuron"))).to_have_count(layers)
+    for add in page.get_by_role("button", name=re.compile("^Add a neuron")).all():
+        expect(add).to_be_disabled()
+    # Each column's nodes are apart, big enough to show their picture, and the diagram fits
+    # on a screen or so.
+    boxes = page.eval_on_selector_all(
+        ".node.unit",
+        "nodes => nodes.map((n) => [n.dataset.layer, n.getBoundingClientRect().toJSON()])",
+    )
+    columns: dict[str, list[dict[str, float]]] = {}
+    for layer, box in boxes:
+        columns.setdefault(layer, []).append(box)
+    for column in columns.values():
+        column.sort(key=lambda box: box["top"])
+        for upper, lower in zip(column, column[1:], strict=False):
+            assert lower["top"] - upper["bottom"] >= 6, (upper, lower)
+        assert all(box["height"] >= 14 for box in column)
+    assert page.locator(".net-body").bounding_box()["height"] < 900  # type: ignore[index]
+    labels = page.eval_on_selector_all(
+        ".layer-control", "groups => groups.map((g) => g.getBoundingClientRect().toJSON())"
+    )
+    for left, right in zip(labels, labels[1:], strict=False):
+        assert left["right"] <= right["left"], (left, right)
+    page.get_by_role("button", name="Play").click()
+    expect(page.locator("#epoch")).not_to_have_text("0", timeout=20_000)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+    playground.screenshot("network-8x32-1400.png")
+    shoot(page.locator(".net-body"), "network-8x32-diagram.png")
