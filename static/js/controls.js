@@ -25,13 +25,20 @@ const TEXT = {
     return `${layers}, ${info.kinds.map((k) => TEXT.kinds[k]).join(" or ")} only`;
   },
   named: (name, text) => `${LABELS[name] ?? name}: ${text}`,
+  trainingPoints: (n) => `${count(n)} training point${n === 1 ? "" : "s"}`,
+  batch: (n) => `batch ${count(n)}`,
+  iterations: (n) => `${count(n)} iteration${n === 1 ? "" : "s"} per epoch`,
+  testPoints: (n) => `${count(n)} test point${n === 1 ? "" : "s"}`,
 };
 const PREVIEW_SIZE = 44;
 const CUSTOM_DESCRIPTION =
   "Your own points: click the plot to add one, shift-click or right-click to remove. " +
   "Kept in this browser (the link only says “custom”).";
+// The rungs of a size slider within each power of ten (below 10, every integer).
+const RUNGS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
 
 const $ = (id) => document.getElementById(id);
+const count = (n) => formatInteger(n);
 
 function fillSelect(select, values, label = (v) => LABELS[v] ?? String(v)) {
   select.replaceChildren(
@@ -78,6 +85,22 @@ export function optimizerNote(name) {
   return rule && TEXT.named(name, rule);
 }
 
+/**
+ * Sizes from `min` to `max` a slider steps through (1, 2, …, 10, 12, 15, 20, 25, …), with the
+ * sizes in `also` (a link's batch may be larger than the training set: it stays on the slider).
+ */
+export function sizeLadder(min, max, also = []) {
+  const sizes = new Set([min, max, ...also]);
+  for (let decade = 1; decade <= max; decade *= 10) {
+    const steps = decade === 1 ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : RUNGS;
+    for (const step of steps) {
+      const size = Math.round(step * decade);
+      if (size >= min && size <= max) sizes.add(size);
+    }
+  }
+  return [...sizes].sort((a, b) => a - b);
+}
+
 export class Controls {
   /**
    * hooks: onSettings(changes), onPlayToggle(), onStep(), onReset(), onRegenerate(),
@@ -87,6 +110,7 @@ export class Controls {
     this.state = state;
     this.hooks = hooks;
     this.datasets = [];
+    this.ladders = {};
     fillSelect($("learning_rate"), META.learning_rates);
     fillSelect($("activation"), ACTIVATIONS);
     this.#fillOptimizers();
@@ -106,7 +130,8 @@ export class Controls {
     $("problem").addEventListener("change", (e) => hooks.onProblem(e.target.value));
     this.#percentSlider("train_ratio", BOUNDS.train_ratio, 10);
     this.#percentSlider("noise", BOUNDS.noise, 5);
-    this.#slider("batch_size", (v) => v, String);
+    this.#ladderSlider("n_samples");
+    this.#ladderSlider("batch_size");
     $("n_classes").min = String(BOUNDS.n_classes.min);
     $("n_classes").max = String(BOUNDS.n_classes.max);
     this.#slider("n_classes", (v) => v, String);
@@ -161,6 +186,31 @@ export class Controls {
     input.max = String(percent(range.max));
     input.step = String(step);
     this.#slider(name, (v) => v / 100, (v) => `${v}%`);
+  }
+
+  /**
+   * A size slider: its positions are the rungs of a ladder of sizes (sizeLadder), so that
+   * 1 to 2,000 fits in a short slider and each step is a size worth trying.
+   */
+  #ladderSlider(name) {
+    const input = $(name);
+    const value = () => this.ladders[name][Number(input.value)];
+    this.#slider(name, value, () => count(value()));
+  }
+
+  /** Give a ladder slider the sizes from `min` to `max` (and the current `value`), showing `value`. */
+  #setLadder(name, min, max, value) {
+    const input = $(name);
+    const sizes = sizeLadder(min, max, [value]);
+    if (sizes.join() !== (this.ladders[name] ?? []).join()) {
+      this.ladders[name] = sizes;
+      input.min = "0";
+      input.max = String(sizes.length - 1);
+      input.step = "1";
+      input.dataset.values = sizes.join(",");
+    }
+    input.value = String(sizes.indexOf(value));
+    return count(value);
   }
 
   /** The optimizer menu; an optimizer the server allows on some networks only says which. */
@@ -249,13 +299,23 @@ export class Controls {
     const sliders = {
       train_ratio: [percent(s.get("train_ratio")), (v) => `${v}%`],
       noise: [percent(s.get("noise")), (v) => `${v}%`],
-      batch_size: [s.get("batch_size"), String],
       n_classes: [s.get("n_classes"), String],
     };
     for (const [name, [value, show]] of Object.entries(sliders)) {
       $(name).value = String(value);
       $(name).setAttribute("aria-valuetext", show(value));
       $(`${name}_value`).textContent = show(value);
+    }
+    // The batch slider reaches the whole training set once its size is known.
+    const batchMax = Math.min(BOUNDS.batch_size.max, this.trainingPoints ?? Infinity);
+    const ladders = {
+      n_samples: [BOUNDS.n_samples.min, BOUNDS.n_samples.max],
+      batch_size: [BOUNDS.batch_size.min, Math.max(BOUNDS.batch_size.min, batchMax)],
+    };
+    for (const [name, [min, max]] of Object.entries(ladders)) {
+      const shown = this.#setLadder(name, min, max, s.get(name));
+      $(name).setAttribute("aria-valuetext", shown);
+      $(`${name}_value`).textContent = shown;
     }
     const rule = optimizerRule(s.get("optimizer"));
     $("optimizer").title = optimizerNote(s.get("optimizer"));
@@ -270,6 +330,7 @@ export class Controls {
     $("show_test").disabled = custom;
     $("show_test").parentElement.title = custom ? "Custom data: every point is shown, so it can be edited" : "";
     $("noise_row").hidden = custom;
+    $("n_samples_row").hidden = custom; // the points drawn are the samples
     $("regenerate").hidden = custom;
     $("discretize").checked = s.get("discretize");
     for (const button of $("datasets").children) {
@@ -279,6 +340,25 @@ export class Controls {
       button.hidden = button.dataset.problem !== problem && button.dataset.problem !== "any";
     }
     $("dataset-description").textContent = this.description(dataset);
+  }
+
+  /**
+   * How the data splits and what an epoch is: {train, test, batch, ipe} as the server has
+   * them (ipe null: not known yet), or null to show nothing.
+   */
+  setSplit(split) {
+    const line = $("split");
+    line.hidden = !split;
+    if (!split) return;
+    const { train, test, batch, ipe } = split;
+    $("split-train").textContent = TEXT.trainingPoints(train);
+    $("split-batch").textContent = TEXT.batch(batch);
+    $("split-ipe").textContent = ipe === null ? "…" : TEXT.iterations(ipe);
+    $("split-test").textContent = TEXT.testPoints(test);
+    if (train !== this.trainingPoints) {
+      this.trainingPoints = train;
+      this.sync();
+    }
   }
 
   setPlaying(playing) {

@@ -31,6 +31,8 @@ const datasets = META.datasets.filter((d) => d.name !== "custom");
 let dataKey = null;
 let dataRequest = 0;
 let serverData = null; // the session's points as the server last sent them
+let serverDataKey = null; // the data fields those points were made from
+let epochShape = null; // {ipe, batch, key}: iterations per epoch in the latest frame, and what for
 let refusal = null; // why the link's settings were not all used, shown once the page is live
 
 const dataKeyOf = (config) => JSON.stringify(DATA_FIELDS.map((f) => config[f]));
@@ -203,13 +205,15 @@ function showData() {
   else if (serverData) output.setData(serverData, problemOf(dataset));
 }
 
-async function loadData(sessionId) {
+async function loadData(sessionId, key) {
   const token = ++dataRequest;
   try {
     const data = await api.data(sessionId);
     if (token !== dataRequest) return;
     serverData = data;
+    serverDataKey = key;
     showData();
+    showSplit();
   } catch (error) {
     if (token === dataRequest) status.flash("error", `Could not load the data: ${error.message}`);
   }
@@ -222,8 +226,38 @@ function noteConfig(sessionId, config) {
   const key = dataKeyOf(config);
   if (key !== dataKey) {
     dataKey = key;
-    loadData(sessionId);
+    loadData(sessionId, key);
   }
+  showSplit();
+}
+
+/**
+ * Training and test points, batch and iterations per epoch, all as the server has them; the
+ * iterations are shown only from a frame made with this batch and data (else "…").
+ */
+function showSplit() {
+  if (custom.masked || !serverData || !serverConfig) {
+    controls.setSplit(null);
+    return;
+  }
+  if (serverDataKey !== dataKeyOf(serverConfig)) return; // the new points are on their way
+  const batch = serverConfig.batch_size;
+  const current = epochShape && epochShape.batch === batch && epochShape.key === serverDataKey;
+  controls.setSplit({
+    train: serverData.train.x.length,
+    test: serverData.test.x.length,
+    batch,
+    ipe: current ? epochShape.ipe : null,
+  });
+}
+
+/** A frame says how many iterations make an epoch for the config the server held when it was made. */
+function noteFrame(header) {
+  if (!serverConfig) return;
+  const shape = { ipe: header.state.iterations_per_epoch, batch: serverConfig.batch_size, key: dataKeyOf(serverConfig) };
+  if (JSON.stringify(shape) === JSON.stringify(epochShape)) return;
+  epochShape = shape;
+  showSplit();
 }
 
 /**
@@ -296,7 +330,10 @@ const stream = new StreamClient({
       if (SERVER_FIELDS.includes(field)) resyncFromServer();
     }
   },
-  onFrame: (header, bytes) => painter.receive(header, bytes),
+  onFrame(header, bytes) {
+    painter.receive(header, bytes);
+    noteFrame(header);
+  },
   onConnection(kind, detail) {
     const refused = detail.error instanceof ApiError && detail.error.status === 422;
     if (kind === Connection.LOST && refused && stream.sessionId === null) dropRefusedSettings(detail.error);

@@ -41,6 +41,13 @@ def options(playground: Playground, select: str) -> list[str]:
     return values
 
 
+def ladder(playground: Playground, slider: str) -> list[int]:
+    """The sizes a size slider steps through."""
+    values = playground.page.locator(f"#{slider}").get_attribute("data-values")
+    assert values, slider
+    return [int(v) for v in values.split(",")]
+
+
 def load_model(playground: Playground, path: Path) -> None:
     with playground.page.expect_file_chooser() as chooser:
         playground.page.get_by_role("button", name="Load model…").click()
@@ -123,6 +130,10 @@ def test_the_page_offers_exactly_what_the_server_offers(playground: Playground) 
     fed = page.eval_on_selector_all(".node.feature", "nodes => nodes.map((n) => n.dataset.feature)")
     assert fed == list(FEATURES)
     # Sliders and inputs span the server's bounds.
+    samples = ladder(playground, "n_samples")
+    assert (samples[0], samples[-1]) == (LIMITS.min_samples, LIMITS.max_samples)
+    batches = ladder(playground, "batch_size")
+    assert batches[0] == 1 and batches[-1] == 250  # the training set: 500 points x 0.5
     for slider, low, high in [("train_ratio", "10", "100"), ("noise", "0", "50")]:
         expect(page.locator(f"#{slider}")).to_have_attribute("min", low)
         expect(page.locator(f"#{slider}")).to_have_attribute("max", high)
@@ -273,3 +284,54 @@ def test_the_largest_network_stays_readable(playground: Playground) -> None:
     expect(page.get_by_role("button", name="Play")).to_be_visible()
     playground.screenshot("network-8x32-1400.png")
     shoot(page.locator(".net-body"), "network-8x32-diagram.png")
+
+
+def test_the_primers_example_can_be_set_from_the_controls(playground: Playground) -> None:
+    page = playground.page
+    page.set_viewport_size(WIDE)
+    playground.open("?n_samples=200&train_ratio=0.8&batch_size=5")
+    expect(page.locator("#split-train")).to_have_text("160 training points")
+    expect(page.locator("#split-batch")).to_have_text("batch 5")
+    expect(page.locator("#split-ipe")).to_have_text("32 iterations per epoch")
+    expect(page.locator("#split-test")).to_have_text("40 test points")
+
+    # As a learner would: the sample count to its top, the ratio to 50 %, batch 20.
+    page.get_by_role("slider", name="Number of samples").focus()
+    page.keyboard.press("End")
+    expect(page.locator("#n_samples_value")).to_have_text(re.compile(r"^2,?000$"))
+    ratio = page.get_by_role("slider", name="Ratio of training to test data")
+    ratio.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    expect(page.locator("#train_ratio_value")).to_have_text("50%")
+    page.get_by_role("slider", name="Batch size").focus()
+    for _ in range(8):  # 5, 6, 7, 8, 9, 10, 12, 15, 20
+        page.keyboard.press("ArrowRight")
+    expect(page.locator("#batch_size_value")).to_have_text("20")
+
+    expect(page.locator("#split-train")).to_have_text(re.compile(r"^1,?000 training points$"))
+    expect(page.locator("#split-batch")).to_have_text("batch 20")
+    expect(page.locator("#split-ipe")).to_have_text("50 iterations per epoch")
+    expect(page.locator("#split-test")).to_have_text(re.compile(r"^1,?000 test points$"))
+    expect(page.locator("#ipe")).to_contain_text("50")
+    config = playground.wait_server_config(lambda c: c["batch_size"] == 20)
+    assert (config["n_samples"], config["train_ratio"]) == (2000, 0.5)
+    session = playground.rest("GET", f"/api/sessions/{playground.session_id()}")
+    assert session["state"]["iterations_per_epoch"] == 50
+    data = playground.rest("GET", f"/api/sessions/{playground.session_id()}/data")
+    assert (len(data["train"]["x"]), len(data["test"]["x"])) == (1000, 1000)
+    assert ladder(playground, "batch_size")[-1] == 1000  # up to the whole training set
+    shoot(page.locator(".data-column"), "data-primer-1400.png")
+    page.set_viewport_size(NARROW)
+    shoot(page.locator(".data-column"), "data-primer-390.png")
+    page.screenshot(path=str(SCREENSHOTS / "page-primer-390.png"))
+    page.set_viewport_size(WIDE)
+
+    # Every point may train: the ratio goes up to the server's 1.0.
+    ratio.focus()
+    page.keyboard.press("End")
+    expect(page.locator("#train_ratio_value")).to_have_text("100%")
+    expect(page.locator("#split-train")).to_have_text(re.compile(r"^2,?000 training points$"))
+    expect(page.locator("#split-ipe")).to_have_text("100 iterations per epoch")
+    expect(page.locator("#split-test")).to_have_text("0 test points")
+    playground.wait_server_config(lambda c: c["train_ratio"] == 1.0)
