@@ -84,7 +84,8 @@ def test_bounds_are_the_settings_in_force(meta: dict[str, Any]) -> None:
     assert max(meta["learning_rates"]) == 1.0 and 0.03 in meta["learning_rates"]
     assert max(meta["regularization_rates"]) <= 0.5
     assert [s["per_frame"] for s in meta["speeds"]] == [1, 2, 5, 10, 25, 50, 100, 0]
-    assert meta["default_speed"] in [s["value"] for s in meta["speeds"]]
+    values = [s["value"] for s in meta["speeds"]]
+    assert meta["default_speed"] in values and len(set(values)) == len(values)
     stream = meta["stream"]
     assert stream["fps"]["max"] == 20 and stream["default_fps"] == 20
     assert stream["resolution"]["max"] == 50 and stream["default_resolution"] == 50

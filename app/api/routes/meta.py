@@ -64,9 +64,11 @@ def _optimizer(name: str, settings: Settings) -> dict[str, Any]:
 
 
 def _speed(per_frame: int, unit: str = "iteration") -> dict[str, Any]:
-    # The whole speed, unit included: choosing it undoes any earlier choice of unit.
+    # The whole speed, unit included: choosing it undoes any earlier choice of unit. Iteration
+    # speeds keep the plain numbers links have always carried ("speed=10"); another unit's
+    # values say it ("1_epoch"), so that no two choices share a value.
     return {
-        "value": str(per_frame),
+        "value": str(per_frame) if unit == "iteration" else f"{per_frame}_{unit}",
         "unit": unit,
         "per_frame": per_frame,
         "stream": {"speed": per_frame, "speed_unit": unit},
