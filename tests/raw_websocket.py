@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import numpy as np
 
 TEXT, BINARY, CLOSE = 0x1, 0x2, 0x8
+# Any one send or receive: generous, for a server on a slow or crowded machine.
+SOCKET_SECONDS = 120.0
 
 
 def frame(payload: bytes, opcode: int = TEXT) -> bytes:
@@ -45,7 +47,7 @@ class RawWebSocket:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if receive_buffer is not None:  # before connecting, so the window starts small
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
-        self.sock.settimeout(30)
+        self.sock.settimeout(SOCKET_SECONDS)
         self.sock.connect((url.hostname or "127.0.0.1", url.port or 80))
         key = base64.b64encode(os.urandom(16)).decode()
         request = (
