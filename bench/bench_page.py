@@ -4,7 +4,9 @@
     .venv/bin/python bench/bench_page.py --seconds 10
 
 For the page's default network (circles, 2 features, hidden 4-2) and a big one (spiral, all 7
-features, hidden 8×6), playing at full speed: frames received and painted per second, the
+features, hidden 8×6), playing at the page's default pace (one epoch per frame): epochs
+trained per second (the server's counter, read over REST), frames received and painted per
+second, the
 JavaScript time per painted frame (`nnPlayground.stats`, split into text, main plot, network
 diagram and charts; charts drawn by the page's playing-rate timer are counted too), and the
 browser's own time per painted frame from the DevTools Performance domain (script, style
@@ -15,8 +17,10 @@ recalculation, layout, and everything the renderer's main thread did). Software 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +46,9 @@ LOAD_SECONDS = 2.5
 WARMUP_SECONDS = 1.0
 ALL_FEATURES = "x1,x2,x1_sq,x2_sq,x1_x2,sin_x1,sin_x2"
 SCENARIOS = {
-    "default net (circles, 4-2)": "?dataset=circles&speed=10",
-    "spiral 8×6, all features": (
-        f"?dataset=spiral&hidden_layers=8,8,8,8,8,8&features={ALL_FEATURES}&speed=10"
+    "default net (circles, 4-2), default pace": "?dataset=circles",
+    "spiral 8×6, all features, default pace": (
+        f"?dataset=spiral&hidden_layers=8,8,8,8,8,8&features={ALL_FEATURES}"
     ),
 }
 BROWSER_METRICS = ("ScriptDuration", "RecalcStyleDuration", "LayoutDuration", "TaskDuration")
@@ -56,16 +60,25 @@ def snapshot(page: Page, cdp: CDPSession) -> tuple[dict[str, Any], dict[str, flo
     return stats, metrics, time.monotonic()
 
 
-def measure(page: Page, cdp: CDPSession, url: str, seconds: float) -> None:
-    page.goto(url)
+def epoch(base_url: str, session_id: str) -> int:
+    with urllib.request.urlopen(f"{base_url}/api/sessions/{session_id}") as response:
+        return int(json.load(response)["state"]["epoch"])
+
+
+def measure(page: Page, cdp: CDPSession, base_url: str, query: str, seconds: float) -> None:
+    page.goto(f"{base_url}/{query}")
     page.wait_for_timeout(LOAD_SECONDS * 1000)
+    session_id = page.get_attribute("#session-link", "data-session-id") or ""
     page.keyboard.press("Space")  # play
     page.wait_for_timeout(WARMUP_SECONDS * 1000)
+    epoch0 = epoch(base_url, session_id)
     stats0, metrics0, t0 = snapshot(page, cdp)
     page.wait_for_timeout(seconds * 1000)
     stats1, metrics1, t1 = snapshot(page, cdp)
+    epoch1 = epoch(base_url, session_id)
     page.keyboard.press("Space")  # pause
     elapsed = t1 - t0
+    print(f"  trained {(epoch1 - epoch0) / elapsed:5.1f} epochs/s")
     painted = stats1["framesPainted"] - stats0["framesPainted"]
     per_frame = max(painted, 1)
     received = stats1["framesReceived"] - stats0["framesReceived"]
@@ -100,7 +113,7 @@ def main() -> None:
             cdp.send("Performance.enable")
             for name, query in SCENARIOS.items():
                 print(name)
-                measure(page, cdp, f"{server.base_url}/{query}", args.seconds)
+                measure(page, cdp, server.base_url, query, args.seconds)
         finally:
             browser.close()
 

@@ -83,7 +83,10 @@ def test_bounds_are_the_settings_in_force(meta: dict[str, Any]) -> None:
     # The menus offer nothing above the bounds.
     assert max(meta["learning_rates"]) == 1.0 and 0.03 in meta["learning_rates"]
     assert max(meta["regularization_rates"]) <= 0.5
-    assert [s["per_frame"] for s in meta["speeds"]] == [1, 2, 5, 10, 25, 50, 100, 0]
+    iterations = [s["per_frame"] for s in meta["speeds"] if s["unit"] == "iteration"]
+    assert iterations == [1, 2, 5, 10, 25, 50, 100, 0]  # within max_speed 100
+    epochs = [s["per_frame"] for s in meta["speeds"] if s["unit"] == "epoch"]
+    assert epochs == [1, 2, 5, 10] and meta["default_speed"] == "1_epoch"  # TF Playground's pace
     values = [s["value"] for s in meta["speeds"]]
     assert meta["default_speed"] in values and len(set(values)) == len(values)
     stream = meta["stream"]

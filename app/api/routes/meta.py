@@ -30,7 +30,9 @@ LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 # Iterations trained per frame; 0 trains as many as fit in the frame's time budget.
 ITERATIONS_PER_FRAME = (1, 2, 5, 10, 25, 50, 100, 250, 1000, 0)
-DEFAULT_SPEED = "10"
+# Epochs trained per frame. One a frame is TF Playground's pace, and the page's default.
+EPOCHS_PER_FRAME = (1, 2, 5, 10)
+DEFAULT_SPEED = "1_epoch"
 ALL_KINDS = list(get_args(ProblemKind))
 
 
@@ -101,7 +103,9 @@ def page_meta(settings: Settings) -> dict[str, Any]:
             "max": settings.max_edited_parameter,
         },
     }
-    speeds = [_speed(n) for n in ITERATIONS_PER_FRAME if n <= settings.max_speed]
+    speeds = [_speed(n) for n in ITERATIONS_PER_FRAME if n <= settings.max_speed] + [
+        _speed(n, "epoch") for n in EPOCHS_PER_FRAME if n <= settings.max_epochs_per_frame
+    ]
     document = {
         "version": app_version(),
         "datasets": [
