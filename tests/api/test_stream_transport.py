@@ -108,6 +108,13 @@ def wait_until_stuck(client: RawWebSocket, server_port: int) -> None:
     wait_for(stuck, "the server's sends to a client that does not read to back up")
 
 
+def play_without_reading(client: RawWebSocket, server_port: int) -> None:
+    """Play the largest frames as often as allowed, read none, until the server is stuck."""
+    client.send_json(FLOODING)
+    client.send_json({"type": "play"})
+    wait_until_stuck(client, server_port)
+
+
 def test_commands_stop_with_their_client_and_its_slot_is_free_at_once(tmp_path: Path) -> None:
     with server(tmp_path, "--max-streams-per-session", "1") as running:
         base = running.base_url
@@ -135,9 +142,7 @@ def test_rejected_messages_leave_nothing_behind(tmp_path: Path) -> None:
         session_id = new_session(base)
         with RawWebSocket(base, stream_path(session_id), receive_buffer=4096) as client:
             # A client that reads nothing, so the server's replies cannot leave ...
-            client.send_json(FLOODING)
-            client.send_json({"type": "play"})
-            wait_until_stuck(client, running.port)
+            play_without_reading(client, running.port)
             baseline = memory_kib(running, "VmRSS")
             # ... sends forty 5 MB messages (over the 2,000,000-character limit) and ten long
             # ones that parse but are then refused (an unknown config field).
@@ -161,9 +166,7 @@ def test_a_client_that_does_not_read_is_let_go(tmp_path: Path) -> None:
         base = running.base_url
         session_id = new_session(base)
         with RawWebSocket(base, stream_path(session_id), receive_buffer=4096) as stuck:
-            stuck.send_json(FLOODING)
-            stuck.send_json({"type": "play"})
-            wait_until_stuck(stuck, running.port)
+            play_without_reading(stuck, running.port)
             # Its slot comes free while this client still holds its end open ...
             wait_for(lambda: stream_accepted(base, session_id), "the stuck stream's slot")
             # ... and its connection is ended: what it had not read, then the end.
