@@ -29,6 +29,7 @@ const TEXT = {
   batch: (n) => `batch ${count(n)}`,
   iterations: (n) => `${count(n)} iteration${n === 1 ? "" : "s"} per epoch`,
   testPoints: (n) => `${count(n)} test point${n === 1 ? "" : "s"}`,
+  noHiddenLayer: "No hidden layer: the output layer's function follows the problem",
 };
 const PREVIEW_SIZE = 44;
 const CUSTOM_DESCRIPTION =
@@ -103,7 +104,7 @@ export function sizeLadder(min, max, also = []) {
 
 export class Controls {
   /**
-   * hooks: onSettings(changes), onPlayToggle(), onStep(), onReset(), onRegenerate(),
+   * hooks: onSettings(changes), onPlayToggle(), onStep(unit), onReset(), onRegenerate(),
    *        onProblem(problem)
    */
   constructor(state, hooks) {
@@ -113,6 +114,7 @@ export class Controls {
     this.ladders = {};
     fillSelect($("learning_rate"), META.learning_rates);
     fillSelect($("activation"), ACTIVATIONS);
+    this.#addActivationNote();
     this.#fillOptimizers();
     fillSelect($("regularization"), REGULARIZATIONS);
     fillSelect($("regularization_rate"), META.regularization_rates);
@@ -149,7 +151,8 @@ export class Controls {
       $(name).addEventListener("change", (e) => hooks.onSettings({ [name]: e.target.checked }));
     }
     $("play").addEventListener("click", () => hooks.onPlayToggle());
-    $("step").addEventListener("click", () => hooks.onStep());
+    // Shift-click steps an epoch, as shift+→ does.
+    $("step").addEventListener("click", (event) => hooks.onStep(event.shiftKey ? "epoch" : "iteration"));
     $("reset").addEventListener("click", () => hooks.onReset());
     $("regenerate").addEventListener("click", () => hooks.onRegenerate());
     $("datasets").addEventListener("keydown", (event) => this.#arrowThroughDatasets(event));
@@ -211,6 +214,17 @@ export class Controls {
     }
     input.value = String(sizes.indexOf(value));
     return count(value);
+  }
+
+  /** A note under the activation menu, as the optimizer's: why the menu is off, when it is. */
+  #addActivationNote() {
+    const note = document.createElement("small");
+    note.id = "activation-rule";
+    note.className = "field-note activation-note";
+    note.hidden = true;
+    $("activation").after(note);
+    $("activation").setAttribute("aria-describedby", note.id);
+    $("activation").parentElement.classList.add("has-note");
   }
 
   /** The optimizer menu; an optimizer the server allows on some networks only says which. */
@@ -296,6 +310,12 @@ export class Controls {
     const problem = problemOf(dataset);
     choose($("problem"), problem);
     $("regularization_rate").disabled = s.get("regularization") === "none";
+    // No hidden layer, no activation to choose: the output layer's function follows the problem.
+    const noHidden = s.get("hidden_layers").length === 0;
+    $("activation").disabled = noHidden;
+    $("activation").parentElement.title = noHidden ? TEXT.noHiddenLayer : "";
+    $("activation-rule").textContent = noHidden ? TEXT.noHiddenLayer : "";
+    $("activation-rule").hidden = !noHidden;
     const sliders = {
       train_ratio: [percent(s.get("train_ratio")), (v) => `${v}%`],
       noise: [percent(s.get("noise")), (v) => `${v}%`],

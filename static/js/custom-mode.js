@@ -168,8 +168,8 @@ export class CustomMode {
   #bindPlot(canvas) {
     const at = (event) => {
       const box = canvas.getBoundingClientRect();
-      const px = event.clientX - box.left;
-      const py = event.clientY - box.top;
+      const px = event.clientX - box.left - this.heatmap.inset;
+      const py = event.clientY - box.top - this.heatmap.inset;
       return px <= this.heatmap.size && py <= this.heatmap.size ? this.heatmap.toData(px, py) : null;
     };
     canvas.addEventListener("click", (event) => {

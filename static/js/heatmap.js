@@ -11,6 +11,9 @@ const AXIS_RIGHT = 26; // px reserved for the y tick labels
 const AXIS_BOTTOM = 18; // px reserved for the x tick labels
 const AXIS_FONT = "10px system-ui, sans-serif";
 const POINT_RADIUS = 3;
+// Room left of and above the plot (the axes give the right and bottom), so that a point on the
+// plot's edge is drawn whole: the largest mark (2 × POINT_RADIUS − 1) and half its outline.
+const EDGE = 2 * POINT_RADIUS;
 const TRAIN_STROKE = "rgba(255,255,255,0.95)";
 const TEST_STROKE = "rgba(20,20,20,0.9)";
 const VEIL = "rgba(245,246,247,0.72)";
@@ -27,6 +30,7 @@ export class Heatmap {
     this.context = canvas.getContext("2d");
     this.size = size;
     this.axes = axes;
+    this.inset = EDGE; // CSS px from the canvas's top left corner to the plot's
     this.grid = document.createElement("canvas");
     this.gridContext = this.grid.getContext("2d");
     this.image = null;
@@ -39,16 +43,26 @@ export class Heatmap {
     this.resize();
   }
 
+  /** Make the plot `size` CSS pixels a side (it follows its box's width). */
+  setSize(size) {
+    if (size === this.size) return;
+    this.size = size;
+    this.resize();
+  }
+
   resize() {
     this.ratio = window.devicePixelRatio || 1;
-    const width = this.size + (this.axes ? AXIS_RIGHT : 0);
-    const height = this.size + (this.axes ? AXIS_BOTTOM : 0);
+    const inset = this.inset;
+    const width = inset + this.size + (this.axes ? AXIS_RIGHT : inset);
+    const height = inset + this.size + (this.axes ? AXIS_BOTTOM : inset);
     this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${height}px`;
+    // The edge room lies outside the plot's box, so that the plot stays where its box is.
+    this.canvas.style.margin = `${-inset}px 0 0 ${-inset}px`;
     this.canvas.width = Math.round(width * this.ratio);
     this.canvas.height = Math.round(height * this.ratio);
-    this.pointsLayer.width = Math.round(this.size * this.ratio);
-    this.pointsLayer.height = Math.round(this.size * this.ratio);
+    this.pointsLayer.width = Math.round((this.size + 2 * inset) * this.ratio);
+    this.pointsLayer.height = this.pointsLayer.width;
     this.#drawPoints();
     this.render();
   }
@@ -116,7 +130,8 @@ export class Heatmap {
     context.clearRect(0, 0, layer.width, layer.height);
     const { train, test, colorOf } = this.points;
     if (!colorOf) return;
-    context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    const shift = this.inset * this.ratio; // the layer reaches `inset` past the plot on every side
+    context.setTransform(this.ratio, 0, 0, this.ratio, shift, shift);
     context.lineWidth = 1;
     // A handful of points (drawn by hand) get bigger marks than a generated cloud.
     const count = (train?.x.length ?? 0) + (test?.x.length ?? 0);
@@ -152,8 +167,11 @@ export class Heatmap {
   render() {
     const context = this.context;
     const size = this.size;
-    context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    const inset = this.inset;
+    context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    // From here on, (0, 0) is the plot's top left corner.
+    context.setTransform(this.ratio, 0, 0, this.ratio, inset * this.ratio, inset * this.ratio);
     if (this.hasGrid) {
       context.imageSmoothingEnabled = true;
       context.imageSmoothingQuality = "high";
@@ -170,7 +188,7 @@ export class Heatmap {
       context.fillStyle = VEIL;
       context.fillRect(0, 0, size, size);
     }
-    context.drawImage(this.pointsLayer, 0, 0, size, size);
+    context.drawImage(this.pointsLayer, -inset, -inset, size + 2 * inset, size + 2 * inset);
     if (this.axes) this.#drawAxes();
   }
 

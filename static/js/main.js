@@ -19,7 +19,9 @@ const STREAM = {
   resolution: META.stream.default_resolution,
   thumbnail_resolution: Math.min(THUMBNAIL_RESOLUTION, META.stream.thumbnail_resolution.max),
 };
-const NEW_LAYER_SIZE = 2;
+// A first hidden layer gets enough neurons to learn the XOR-like sets (2 stick at 75 %);
+// a further one repeats the size of the layer before it.
+const FIRST_LAYER_SIZE = 4;
 const DATA_FIELDS = ["dataset", "n_samples", "noise", "train_ratio", "data_seed", "n_classes", "points"];
 
 const $ = (id) => document.getElementById(id);
@@ -72,7 +74,10 @@ const network = new NetworkView($("network"), {
   },
   onLayers(delta) {
     const hidden = state.get("hidden_layers");
-    if (delta > 0 && hidden.length < BOUNDS.hidden_layers.max) hidden.push(NEW_LAYER_SIZE);
+    if (delta > 0 && hidden.length < BOUNDS.hidden_layers.max) {
+      const { min, max } = BOUNDS.neurons;
+      hidden.push(Math.max(min, Math.min(max, hidden.at(-1) ?? FIRST_LAYER_SIZE)));
+    }
     if (delta < 0 && hidden.length > 0) hidden.pop();
     applySettings({ hidden_layers: hidden });
   },
@@ -93,7 +98,7 @@ const network = new NetworkView($("network"), {
 const controls = new Controls(state, {
   onSettings: applySettings,
   onPlayToggle: togglePlay,
-  onStep: () => step("iteration"),
+  onStep: step,
   onReset: () => send({ type: "reset" }),
   onRegenerate() {
     const [seed] = crypto.getRandomValues(new Uint32Array(1));
@@ -159,8 +164,11 @@ function togglePlay() {
   send({ type: painter.playing ? "pause" : "play" });
 }
 
+/** A step while training plays pauses it first: the person wants to see that one step. */
 function step(unit) {
-  if (!blockedByCustom()) send({ type: "step", unit });
+  if (blockedByCustom()) return;
+  if (painter.playing) send({ type: "pause" });
+  send({ type: "step", unit });
 }
 
 /** The stream message that sets the chosen speed (the server's table says what to send). */

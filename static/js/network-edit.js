@@ -93,7 +93,8 @@ export class LinkEditor {
 
   #place(node, event) {
     const box = this.root.getBoundingClientRect();
-    const x = Math.min(event.clientX - box.left + 12, box.width - 200);
+    // Within the column, however wide the read-out is (a phone's column is narrow).
+    const x = Math.min(event.clientX - box.left + 12, box.width - node.offsetWidth);
     node.style.left = `${Math.max(0, x)}px`;
     node.style.top = `${event.clientY - box.top + 14}px`;
   }

@@ -28,7 +28,10 @@ export class DiagramKeys {
     this.live.className = "visually-hidden";
     this.live.setAttribute("aria-live", "polite");
     body.after(this.live);
-    body.addEventListener("focus", () => this.#show());
+    // A click or tap in the diagram focuses it too: the read-out is for keyboard focus only.
+    body.addEventListener("focus", () => {
+      if (body.matches(":focus-visible")) this.#show();
+    });
     body.addEventListener("blur", () => this.#hide());
     body.addEventListener("keydown", (event) => this.#key(event));
   }

@@ -31,6 +31,11 @@ const BIAS_OFFSET = 7;
 
 const featureLabel = (name) => FEATURE_LABELS[name] ?? name;
 
+/** A length custom property of `element` (style.css) in CSS px; 0 if it has none. */
+function cssPixels(element, name) {
+  return parseFloat(getComputedStyle(element).getPropertyValue(name)) || 0;
+}
+
 function element(tag, className, attributes = {}) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -42,7 +47,8 @@ export class NetworkView {
   /**
    * hooks: onToggleFeature(name), onLayers(delta), onNeurons(layer, delta),
    *        onSetWeight(layer, from, to, value), onSetBias(layer, neuron, value),
-   *        onHover({kind: "feature", name} | {kind: "unit", layerIndex, unit} | null)
+   *        onHover({kind: "feature", name} | {kind: "unit", layerIndex, unit, pinned?} | null)
+   *        (pinned: shown by a tap, until the next one)
    */
   constructor(root, hooks) {
     this.root = root;
@@ -59,7 +65,13 @@ export class NetworkView {
     this.linkCanvas = new LinkCanvas();
     this.header.querySelector(".layers-add").addEventListener("click", () => hooks.onLayers(+1));
     this.header.querySelector(".layers-remove").addEventListener("click", () => hooks.onLayers(-1));
-    new ResizeObserver(() => this.#relayout()).observe(this.body);
+    // The columns' row is as wide as the diagram's box; the diagram itself may be wider
+    // (it then scrolls inside .net-scroll).
+    new ResizeObserver(() => this.#relayout()).observe(this.columns);
+    this.pinned = null; // the neuron a tap shows large in the output plot
+    document.addEventListener("click", (event) => {
+      if (this.pinned && !event.target.closest?.(".node.unit")) this.#pin(null);
+    }, true);
   }
 
   /** Features in input order, hidden sizes, number of output units. Rebuilds if changed. */
@@ -79,15 +91,37 @@ export class NetworkView {
   }
 
   #relayout() {
-    const width = this.body.clientWidth;
+    const width = this.columns.clientWidth;
     if (this.shape && width > 0 && width !== this.builtWidth) this.#build();
+  }
+
+  /** A mouse or pen over a node shows it large; a finger has no hover, it taps (#tap). */
+  #hover(event, target) {
+    if (event.pointerType !== "touch") this.hooks.onHover(target ?? this.pinned);
+  }
+
+  /** A tap on a neuron shows it large until the next tap: on it again, or anywhere else. */
+  #tap(event, target) {
+    if (event.pointerType !== "touch") return;
+    const same = JSON.stringify(target) === JSON.stringify(this.pinned);
+    this.#pin(same ? null : target);
+  }
+
+  #pin(target) {
+    this.pinned = target;
+    this.hooks.onHover(target && { ...target, pinned: true });
   }
 
   #build() {
     const { features, hidden } = this.shape;
     const sizes = this.layerSizes;
-    const width = Math.max(this.body.clientWidth, 320);
-    this.builtWidth = this.body.clientWidth;
+    // A touch screen asks for room between columns for the +/− buttons (style.css
+    // --layer-min-spacing); a diagram wider than its box scrolls inside it.
+    const available = this.columns.clientWidth;
+    const minSpacing = cssPixels(this.root, "--layer-min-spacing");
+    const width = Math.max(available, 320, LABEL_WIDTH + 24 + minSpacing * (sizes.length - 1));
+    this.builtWidth = available;
+    this.body.style.width = width > available ? `${width}px` : "";
     const columnCount = sizes.length; // features, hidden..., output
     const rows = Math.max(FEATURES.length, ...sizes);
     const pitch = Math.max(MIN_ROW_PITCH, Math.min(ROW_PITCH, Math.round((ROW_PITCH * PITCH_ROWS) / rows)));
@@ -108,8 +142,10 @@ export class NetworkView {
     svg.setAttribute("aria-hidden", "true");
     const hits = document.createElementNS(SVG, "g");
     svg.append(hits);
-    // The output column reaches past `width` (the SVG shows it with overflow: visible).
-    const [linkLayer, tileLayer] = this.linkCanvas.reset(width + 2 * node, height);
+    // The output column reaches past `width` (the SVG shows it with overflow: visible); the
+    // canvases reach as far as its boxes, no further (they would widen the page or the scroll).
+    const reach = Math.ceil(columnX(columnCount - 1) + node / 2) + 1;
+    const [linkLayer, tileLayer] = this.linkCanvas.reset(Math.max(width, reach), height);
     this.body.append(linkLayer, svg);
 
     // Where each layer's units sit: features keep their fixed row in the full feature list.
@@ -170,17 +206,22 @@ export class NetworkView {
         box.dataset.layer = l;
         box.dataset.unit = j;
         const tile = this.linkCanvas.addTile(x - node / 2 + NODE_BORDER, y - node / 2 + NODE_BORDER, node - 2 * NODE_BORDER);
-        box.addEventListener("pointerenter", () => this.hooks.onHover({ kind: "unit", layerIndex: l, unit: j }));
-        box.addEventListener("pointerleave", () => this.hooks.onHover(null));
+        const unit = { kind: "unit", layerIndex: l, unit: j };
+        box.addEventListener("pointerenter", (event) => this.#hover(event, unit));
+        box.addEventListener("pointerleave", (event) => this.#hover(event, null));
+        box.addEventListener("click", (event) => this.#tap(event, unit));
         // One tab stop for the whole diagram (network-keys.js), not one per bias.
         // The mark is drawn on the canvas; the (transparent) button takes focus, hover and clicks.
         const bias = element("button", "bias", { type: "button", tabindex: "-1", "aria-label": `Bias of ${name}` });
         bias.dataset.layer = l - 1;
         bias.dataset.neuron = j;
+        const markX = x - node / 2 + NODE_BORDER - BIAS_OFFSET;
         const markY = y + node / 2 - NODE_BORDER + BIAS_OFFSET - BIAS_SIZE;
-        bias.mark = this.linkCanvas.addMark(x - node / 2 + NODE_BORDER - BIAS_OFFSET, markY, BIAS_SIZE);
-        box.append(bias);
-        this.body.append(box);
+        bias.mark = this.linkCanvas.addMark(markX, markY, BIAS_SIZE);
+        // Beside the node box, not inside it: a browser steers a finger's tap to the innermost
+        // button near it, so a bias inside would take the taps meant for its neuron.
+        bias.style.cssText = `left:${markX}px;top:${markY}px`;
+        this.body.append(box, bias);
         canvases.push(tile);
         marks.push(bias);
       }
@@ -232,7 +273,7 @@ export class NetworkView {
       const words = `${size} neuron${size === 1 ? "" : "s"}`;
       label.textContent = narrow ? String(size) : words;
       label.title = words;
-      group.style.width = `${Math.min(64, spacing - 2)}px`;
+      group.style.width = `${Math.min(cssPixels(this.root, "--layer-control-width") || 64, spacing - 2)}px`;
       group.append(add, remove, label);
       this.columns.append(group);
     });
@@ -262,8 +303,8 @@ export class NetworkView {
       context.putImageData(image, 0, 0);
       button.append(canvas);
       button.addEventListener("click", () => this.hooks.onToggleFeature(name));
-      button.addEventListener("pointerenter", () => this.hooks.onHover({ kind: "feature", name }));
-      button.addEventListener("pointerleave", () => this.hooks.onHover(null));
+      button.addEventListener("pointerenter", (event) => this.#hover(event, { kind: "feature", name }));
+      button.addEventListener("pointerleave", (event) => this.#hover(event, null));
       const label = element("span", `feature-label${on ? " active" : ""}`);
       label.textContent = featureLabel(name);
       label.style.cssText = `top:${y}px;right:calc(100% - ${x - node / 2 - 8}px)`;

@@ -15,6 +15,8 @@ const TEST = "#1f2a33";
 
 // What the gradient panel says (English for now; all in one place).
 const GRADIENT_TEXT = {
+  // The plot's caption for a neuron that a tap shows (until the next tap), in English for now.
+  pinnedUnit: (name) => `Showing ${name}; tap it again or elsewhere for the output`,
   beforeTraining: "Gradient norms appear after the first training step.",
   notFinite: "not finite",
   side: (k, count) => (k === 0 ? "input" : k === count ? "output" : `hidden ${k}`),
@@ -105,6 +107,13 @@ class GradientPanel {
 export class OutputView {
   constructor() {
     this.heatmap = new Heatmap(document.getElementById("heatmap"), { size: PLOT_SIZE });
+    // The plot is as wide as its box (style.css .plot: PLOT_SIZE beside the other columns,
+    // wider or narrower when the columns stack).
+    const plotBox = this.heatmap.canvas.parentElement;
+    new ResizeObserver(() => {
+      const width = Math.floor(plotBox.clientWidth);
+      if (width > 0) this.heatmap.setSize(width);
+    }).observe(plotBox);
     this.legend = document.getElementById("legend");
     this.caption = document.getElementById("plot-caption");
     this.legendKey = null;
@@ -198,7 +207,7 @@ export class OutputView {
       const name = unitName(header.layer_sizes, layerIndex, unit);
       this.heatmap.paint(bytes, unitOffset(header, layerIndex, unit), grid.shape[2], scales.lut(layerIndex, unit));
       this.#legend(scales.legend(layerIndex, unit, name));
-      this.#caption(`Showing ${name}; move away for the output`);
+      this.#caption(hover.pinned ? GRADIENT_TEXT.pinnedUnit(name) : `Showing ${name}; move away for the output`);
     } else {
       this.#paintBoundary(header, bytes);
       this.#caption("");

@@ -88,8 +88,11 @@ class Playground:
         pixels: list[int] = self.page.evaluate(
             """() => {
                 const canvas = document.getElementById("heatmap");
-                const side = Math.round(300 * (window.devicePixelRatio || 1));
-                const data = canvas.getContext("2d").getImageData(0, 0, side, side).data;
+                const ratio = window.devicePixelRatio || 1;
+                const side = Math.round(300 * ratio);
+                // The canvas reaches 6 px past the plot's top and left, for points on its edge.
+                const inset = Math.round(6 * ratio);
+                const data = canvas.getContext("2d").getImageData(inset, inset, side, side).data;
                 const out = [];
                 for (let i = 0; i < data.length; i += 16) {
                     out.push(data[i], data[i + 1], data[i + 2]);

@@ -14,12 +14,16 @@ if TYPE_CHECKING:
     from conftest import Playground
 
 PLOT_SIZE = 300  # CSS pixels of the plot area, which spans [-6, 6] on both axes
+PLOT_INSET = 6  # CSS pixels from the canvas's top left corner to the plot area's
 TOLERANCE = 0.06  # a click lands within a pixel or so (12 / 300 = 0.04 per pixel)
 
 
 def pixel(x: float, y: float) -> Position:
     """Where the data point (x, y) is on the plot canvas."""
-    return {"x": (x + 6) / 12 * PLOT_SIZE, "y": (6 - y) / 12 * PLOT_SIZE}
+    return {
+        "x": PLOT_INSET + (x + 6) / 12 * PLOT_SIZE,
+        "y": PLOT_INSET + (6 - y) / 12 * PLOT_SIZE,
+    }
 
 
 def all_points(data: dict[str, Any]) -> list[tuple[float, float, float]]:
