@@ -86,13 +86,20 @@ export class LineChart {
       this.layoutWidth = width;
       if (this.width !== undefined && !canvas.hidden) this.draw();
     }).observe(canvas);
-    canvas.addEventListener("pointermove", (event) => {
-      this.hoverX = event.clientX - canvas.getBoundingClientRect().left;
+    const show = (x) => {
+      this.hoverX = x;
       this.draw();
+    };
+    canvas.addEventListener("pointermove", (event) => show(event.clientX - canvas.getBoundingClientRect().left));
+    // A finger has no hover: a tap shows the values under it until the next tap elsewhere.
+    canvas.addEventListener("pointerdown", (event) => {
+      if (event.pointerType === "touch") show(event.clientX - canvas.getBoundingClientRect().left);
     });
-    canvas.addEventListener("pointerleave", () => {
-      this.hoverX = null;
-      this.draw();
+    canvas.addEventListener("pointerleave", (event) => {
+      if (event.pointerType !== "touch") show(null);
+    });
+    document.addEventListener("click", (event) => {
+      if (this.hoverX !== null && event.target !== canvas) show(null);
     });
   }
 

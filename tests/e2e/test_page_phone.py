@@ -22,7 +22,7 @@ TOUCH_TARGET = 38  # CSS px: "about 40"
 TARGETS = (
     "#reset, #play, #step, .toolbar select, .dataset, #regenerate, .seeds input,"
     " .slider input, .layers-control button, .layer-control button, .toggles label,"
-    " .model-io button"
+    " .model-io button, .languages button"
 )
 
 
@@ -172,6 +172,21 @@ def test_a_tap_shows_what_a_hover_shows(playground: Playground) -> None:
     )
     page.locator("#output-title").tap()
     expect(bias_editor).to_be_hidden()
+
+    # A chart: the values under the finger, until a tap elsewhere.
+    for count in ("1", "2", "3"):
+        page.locator("#step").tap()
+        expect(page.locator("#iteration")).to_have_text(count)
+    chart = page.locator("#loss-chart")
+    chart.scroll_into_view_if_needed()
+    plain = chart.evaluate("(c) => c.toDataURL()")
+    chart.tap()
+    page.wait_for_timeout(300)
+    assert chart.evaluate("(c) => c.toDataURL()") != plain
+    page.locator("#output-title").tap()
+    page.wait_for_function(
+        "([plain]) => document.getElementById('loss-chart').toDataURL() === plain", arg=[plain]
+    )
 
 
 @pytest.mark.parametrize("width", [768, 1024, 1400])
