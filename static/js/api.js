@@ -7,6 +7,8 @@
 // server refuses at its stream limits (close code 1013) is retried the same way, and its
 // reason is passed on as a `StreamRefused` error so the page can say why.
 
+import { t } from "./i18n.js";
+
 export class ApiError extends Error {
   constructor(status, detail) {
     super(describeDetail(status, detail));
@@ -18,8 +20,9 @@ export class ApiError extends Error {
 /** The server closed the stream at its limits (1013, "try again later"); `reason` says which. */
 export class StreamRefused extends Error {
   constructor(code, reason) {
-    super(reason || "too many streams");
+    super(reason || t("connection.busy_reason"));
     this.code = code;
+    this.reason = reason; // the server's words, or "" (the page then says it in its language)
   }
 }
 

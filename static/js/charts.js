@@ -1,7 +1,8 @@
 // Line charts on one canvas each: loss and accuracy (train and test) and the gradient-flow
 // panel (one line per weight layer, log scale). Hovering shows the values under the pointer.
 
-import { MISSING, formatInteger, formatNumber, powerOfTen } from "./format.js";
+import { MISSING, formatNumber, powerOfTen } from "./format.js";
+import { t } from "./i18n.js";
 
 const PAD = { left: 40, right: 10, top: 20, bottom: 14 }; // left grows to fit wider y labels
 const LABEL_GAP = 6;
@@ -249,7 +250,7 @@ export class LineChart {
     context.textAlign = "right";
     context.textBaseline = "bottom";
     context.fillStyle = TEXT;
-    context.fillText(`epoch ${formatInteger(this.epochs[n - 1])}`, width - PAD.right, height);
+    context.fillText(t("chart.epoch", { epoch: this.epochs[n - 1] }), width - PAD.right, height);
     if (this.hoverX !== null && this.hoverX >= left) this.#drawHover(toX, n, top);
   }
 
@@ -357,7 +358,7 @@ export class LineChart {
     context.moveTo(x, top);
     context.lineTo(x, this.height - PAD.bottom);
     context.stroke();
-    const lines = [`epoch ${formatInteger(this.epochs[best])} · iteration ${formatInteger(this.xs[best])}`];
+    const lines = [t("chart.point", { epoch: this.epochs[best], iteration: this.xs[best] })];
     for (const s of this.series) {
       const v = this.values[s.key][best];
       lines.push(`${s.short ?? s.label}: ${v === null ? MISSING : this.format(v)}`);

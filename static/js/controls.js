@@ -7,50 +7,55 @@ import { categorical, css, diverging } from "./colors.js";
 import { ACTIVATIONS, BOUNDS, META, REGULARIZATIONS, optimizerInfo } from "./meta.js";
 import { problemOf } from "./state.js";
 import { formatInteger, formatNumber, formatPercent } from "./format.js";
+import { has, list, t } from "./i18n.js";
 
-const LABELS = {
-  relu: "ReLU", leaky_relu: "Leaky ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear",
-  sgd: "SGD", momentum: "Momentum", adam: "Adam", perceptron: "Perceptron", none: "None",
-  l1: "L1", l2: "L2", classification: "Classification", regression: "Regression",
-};
-// The words this module shows (besides LABELS), in one place.
+/** A server name as the menus show it ("relu" → "ReLU"); the name itself if the catalogue lacks it. */
+const label = (value) => (has(`label.${value}`) ? t(`label.${value}`) : String(value));
+/** A data set's name, description and what its noise does, in the page's language. */
+const datasetText = (name, part, fallback) => (has(`dataset.${name}.${part}`) ? t(`dataset.${name}.${part}`) : fallback);
+const datasetName = (name) => datasetText(name, "name", name.replace(/_/g, " "));
+// The words this module composes (catalogue keys in i18n/*.json).
 const TEXT = {
   speed: ({ unit, per_frame: n }) => {
-    if (n === 0) return "max / frame";
-    return unit === "epoch" ? `${n} epoch${n === 1 ? "" : "s"} / frame` : `${n} / frame`;
+    if (n === 0) return t("speed.max");
+    return unit === "epoch" ? t("speed.epochs", { count: n }) : t("speed.iterations", { count: n });
   },
-  kinds: { binary: "two classes", multiclass: "three classes or more", regression: "regression" },
   optimizerRule: (info) => {
-    const layers = info.max_hidden_layers === 0 ? "no hidden layers" : `at most ${info.max_hidden_layers} hidden layers`;
-    return `${layers}, ${info.kinds.map((k) => TEXT.kinds[k]).join(" or ")} only`;
+    const most = info.max_hidden_layers;
+    const layers = most === 0 ? t("optimizer.no_hidden_layers") : t("optimizer.max_hidden_layers", { count: most });
+    return t("optimizer.rule", { layers, kinds: list(info.kinds.map((k) => t(`kind.${k}`)), "disjunction") });
   },
-  named: (name, text) => `${LABELS[name] ?? name}: ${text}`,
-  trainingPoints: (n) => `${count(n)} training point${n === 1 ? "" : "s"}`,
-  batch: (n) => `batch ${count(n)}`,
-  iterations: (n) => `${count(n)} iteration${n === 1 ? "" : "s"} per epoch`,
-  testPoints: (n) => `${count(n)} test point${n === 1 ? "" : "s"}`,
-  noHiddenLayer: "No hidden layer: the output layer's function follows the problem",
+  named: (name, rule) => t("optimizer.named", { name: label(name), rule }),
+  trainingPoints: (n) => t("split.training", { count: n }),
+  batch: (n) => t("split.batch", { count: n }),
+  iterations: (n) => t("split.iterations", { count: n }),
+  testPoints: (n) => t("split.test", { count: n }),
+  noHiddenLayer: () => t("field.activation_no_hidden"),
 };
 const PREVIEW_SIZE = 44;
-const CUSTOM_DESCRIPTION =
-  "Your own points: click the plot to add one, shift-click or right-click to remove. " +
-  "Kept in this browser (the link only says “custom”).";
 // The rungs of a size slider within each power of ten (below 10, every integer).
 const RUNGS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
 
 const $ = (id) => document.getElementById(id);
 const count = (n) => formatInteger(n);
 
-function fillSelect(select, values, label = (v) => LABELS[v] ?? String(v)) {
+function fillSelect(select, values, name = label) {
   select.replaceChildren(
     ...values.map((v) => {
       const option = document.createElement("option");
       option.value = String(v);
-      option.textContent = label(v);
+      option.textContent = name(v);
       return option;
     }),
   );
 }
+
+/** Name a select's options again (the language changed), keeping the choice. */
+function relabelSelect(select, name = label) {
+  for (const option of select.options) option.textContent = name(option.value);
+}
+
+const speedName = (value) => TEXT.speed(META.speeds.find((entry) => entry.value === value));
 
 /** Select `value`, adding it as an option if a URL brought a value the list lacks. */
 function choose(select, value) {
@@ -119,9 +124,8 @@ export class Controls {
     fillSelect($("regularization"), REGULARIZATIONS);
     fillSelect($("regularization_rate"), META.regularization_rates);
     fillSelect($("problem"), [...new Set(META.datasets.map((d) => d.problem))]);
-    fillSelect($("speed"), META.speeds.map((entry) => entry.value), (value) =>
-      TEXT.speed(META.speeds.find((entry) => entry.value === value)),
-    );
+    fillSelect($("speed"), META.speeds.map((entry) => entry.value), speedName);
+    $("speed-field").title = t("field.speed_title", { fps: META.stream.fps.max });
 
     for (const name of ["learning_rate", "regularization_rate"]) {
       $(name).addEventListener("change", (e) => hooks.onSettings({ [name]: Number(e.target.value) }));
@@ -156,6 +160,29 @@ export class Controls {
     $("reset").addEventListener("click", () => hooks.onReset());
     $("regenerate").addEventListener("click", () => hooks.onRegenerate());
     $("datasets").addEventListener("keydown", (event) => this.#arrowThroughDatasets(event));
+    for (const button of document.querySelectorAll("[data-lang]")) {
+      button.addEventListener("click", () => hooks.onSettings({ lang: button.dataset.lang }));
+    }
+  }
+
+  /** Say everything again in the page's (new) language. */
+  relabel() {
+    for (const name of ["activation", "optimizer", "regularization", "problem"]) relabelSelect($(name));
+    relabelSelect($("speed"), speedName);
+    for (const option of $("optimizer").options) option.title = optimizerNote(option.value);
+    $("speed-field").title = t("field.speed_title", { fps: META.stream.fps.max });
+    for (const button of $("datasets").children) this.#labelDataset(button);
+    this.sync();
+    if (this.split !== undefined) this.setSplit(this.split);
+    if (this.playing !== undefined) this.setPlaying(this.playing);
+    if (this.counters) this.setCounters(...this.counters);
+  }
+
+  #labelDataset(button) {
+    const name = button.dataset.name;
+    button.setAttribute("aria-label", datasetName(name));
+    button.title = t("data.button_title", { name: datasetName(name), noise: this.noiseText(name) });
+    button.querySelector("span").textContent = datasetName(name);
   }
 
   /** Arrow keys move the choice within the data-set radio group (and do not step training). */
@@ -241,7 +268,7 @@ export class Controls {
     picker.replaceChildren();
     this.previews = new Map();
     // The person's own points come last, offered for either problem type.
-    const custom = { name: "custom", problem: "any", description: CUSTOM_DESCRIPTION };
+    const custom = { name: "custom", problem: "any" };
     for (const d of [...this.datasets, custom]) {
       const button = document.createElement("button");
       button.type = "button";
@@ -249,14 +276,11 @@ export class Controls {
       button.dataset.name = d.name;
       button.dataset.problem = d.problem;
       button.setAttribute("role", "radio");
-      button.setAttribute("aria-label", d.name.replace(/_/g, " "));
-      button.title = `${d.name}: ${d.description}`;
       const canvas = document.createElement("canvas");
       canvas.width = PREVIEW_SIZE * (window.devicePixelRatio || 1);
       canvas.height = canvas.width;
-      const caption = document.createElement("span");
-      caption.textContent = d.name.replace(/_/g, " ");
-      button.append(canvas, caption);
+      button.append(canvas, document.createElement("span"));
+      this.#labelDataset(button);
       button.addEventListener("click", () => this.hooks.onSettings({ dataset: d.name }));
       picker.append(button);
       this.previews.set(d.name, canvas);
@@ -295,9 +319,14 @@ export class Controls {
     }
   }
 
+  /** What a data set is, for a learner (the server's own description if the catalogue lacks one). */
   description(name) {
-    if (name === "custom") return CUSTOM_DESCRIPTION;
-    return this.datasets.find((d) => d.name === name)?.description ?? "";
+    return datasetText(name, "description", this.datasets.find((d) => d.name === name)?.description ?? "");
+  }
+
+  /** What the noise slider does to a data set (its formula). */
+  noiseText(name) {
+    return datasetText(name, "noise", this.datasets.find((d) => d.name === name)?.description ?? "");
   }
 
   /** Show the state's values in every control. */
@@ -313,8 +342,8 @@ export class Controls {
     // No hidden layer, no activation to choose: the output layer's function follows the problem.
     const noHidden = s.get("hidden_layers").length === 0;
     $("activation").disabled = noHidden;
-    $("activation").parentElement.title = noHidden ? TEXT.noHiddenLayer : "";
-    $("activation-rule").textContent = noHidden ? TEXT.noHiddenLayer : "";
+    $("activation").parentElement.title = noHidden ? TEXT.noHiddenLayer() : "";
+    $("activation-rule").textContent = noHidden ? TEXT.noHiddenLayer() : "";
     $("activation-rule").hidden = !noHidden;
     const sliders = {
       train_ratio: [percent(s.get("train_ratio")), (v) => `${v}%`],
@@ -348,7 +377,7 @@ export class Controls {
     const custom = dataset === "custom";
     $("show_test").checked = custom || s.get("show_test");
     $("show_test").disabled = custom;
-    $("show_test").parentElement.title = custom ? "Custom data: every point is shown, so it can be edited" : "";
+    $("show_test").parentElement.title = custom ? t("custom.show_test_title") : "";
     $("noise_row").hidden = custom;
     $("n_samples_row").hidden = custom; // the points drawn are the samples
     $("regenerate").hidden = custom;
@@ -360,6 +389,10 @@ export class Controls {
       button.hidden = button.dataset.problem !== problem && button.dataset.problem !== "any";
     }
     $("dataset-description").textContent = this.description(dataset);
+    $("dataset-description").title = this.noiseText(dataset);
+    for (const button of document.querySelectorAll("[data-lang]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === s.get("lang")));
+    }
   }
 
   /**
@@ -367,6 +400,7 @@ export class Controls {
    * them (ipe null: not known yet), or null to show nothing.
    */
   setSplit(split) {
+    this.split = split;
     const line = $("split");
     line.hidden = !split;
     if (!split) return;
@@ -382,19 +416,20 @@ export class Controls {
   }
 
   setPlaying(playing) {
+    this.playing = playing;
     const button = $("play");
     button.classList.toggle("playing", playing);
-    button.setAttribute("aria-label", playing ? "Pause" : "Play");
+    button.setAttribute("aria-label", t(playing ? "run.pause" : "run.play"));
     button.setAttribute("aria-pressed", String(playing));
-    button.title = playing ? "Pause (space)" : "Play (space)";
+    button.title = t(playing ? "run.pause_title" : "run.play_title");
   }
 
   /** Epoch and iteration; `ipe` null hides the iterations per epoch (no data of the person's yet). */
   setCounters(state, ipe = state.iterations_per_epoch) {
+    this.counters = [state, ipe];
     $("epoch").textContent = formatInteger(state.epoch);
     $("iteration").textContent = formatInteger(state.iteration);
-    $("ipe").textContent =
-      ipe === null ? "— iterations / epoch" : `${formatInteger(ipe)} iteration${ipe === 1 ? "" : "s"} / epoch`;
+    $("ipe").textContent = ipe === null ? t("counter.ipe_unknown") : t("counter.ipe", { count: ipe });
   }
 
   setMetrics(state, problem) {

@@ -5,6 +5,7 @@
 // kept in this browser's localStorage under STORAGE_KEY. The bounds are the server's.
 
 import { CATEGORICAL } from "./colors.js";
+import { lazy } from "./i18n.js";
 import { BOUNDS } from "./meta.js";
 
 const STORAGE_KEY = "nnp-custom-points-v1";
@@ -17,7 +18,17 @@ const UNDO_DEPTH = 100;
 
 const round = (v, digits) => Number(v.toFixed(digits));
 
-export class ImportError extends Error {}
+export class ImportError extends Error {
+  /** What is wrong, as catalogue key and parameters (i18n.js): `text` is worded when shown. */
+  constructor(key, params = {}) {
+    const text = lazy(key, params);
+    super(String(text));
+    this.text = text;
+  }
+}
+
+// The shape a part of a data document has, as JSON writes it.
+const PART_SHAPE = '{"x": [[x1, x2], …], "y": […]}';
 
 /**
  * Read points from a parsed JSON document: `{train: {x, y}, test: {x, y}}` (what
@@ -26,7 +37,7 @@ export class ImportError extends Error {}
  */
 export function parsePoints(document, fallbackProblem = null) {
   if (document === null || typeof document !== "object" || Array.isArray(document)) {
-    throw new ImportError("expected a JSON object with train/test, or with x and y");
+    throw new ImportError("import.not_object");
   }
   const parts = [];
   if ("train" in document || "test" in document) {
@@ -41,29 +52,29 @@ export function parsePoints(document, fallbackProblem = null) {
   for (const [name, part] of parts) {
     const where = (field, i) => `${name ? `${name}.` : ""}${field}${i === undefined ? "" : `[${i}]`}`;
     if (part === null || typeof part !== "object" || !Array.isArray(part.x) || !Array.isArray(part.y)) {
-      throw new ImportError(`${name || "document"}: expected {"x": [[x1, x2], …], "y": […]}`);
+      throw new ImportError("import.not_part", { part: name || lazy("import.document"), shape: PART_SHAPE });
     }
     if (part.x.length !== part.y.length) {
-      throw new ImportError(`${where("y")}: expected ${part.x.length} labels (one per point), got ${part.y.length}`);
+      throw new ImportError("import.labels", { where: where("y"), expected: part.x.length, got: part.y.length });
     }
     part.x.forEach((point, i) => {
       const ok = Array.isArray(point) && point.length === 2 &&
         point.every((c) => typeof c === "number" && Number.isFinite(c) && c >= COORDINATE.min && c <= COORDINATE.max);
       if (!ok) {
         const inside = `[${COORDINATE.min}, ${COORDINATE.max}]`;
-        throw new ImportError(`${where("x", i)}: expected two numbers inside ${inside}, got ${JSON.stringify(point)}`);
+        throw new ImportError("import.point", { where: where("x", i), range: inside, got: JSON.stringify(point) });
       }
       x.push([point[0], point[1]]);
     });
     part.y.forEach((label, i) => {
       if (typeof label !== "number" || !Number.isFinite(label) || label < TARGET.min || label > TARGET.max) {
-        throw new ImportError(`${where("y", i)}: expected a finite number, got ${JSON.stringify(label)}`);
+        throw new ImportError("import.label", { where: where("y", i), got: JSON.stringify(label) });
       }
       y.push(label);
     });
   }
   if (x.length > MAX_POINTS) {
-    throw new ImportError(`x: expected at most ${MAX_POINTS} points, got ${x.length}`);
+    throw new ImportError("import.too_many", { max: MAX_POINTS, got: x.length });
   }
   let problem = document.problem;
   if (problem !== "classification" && problem !== "regression") {
@@ -74,7 +85,7 @@ export function parsePoints(document, fallbackProblem = null) {
   if (problem === "classification") {
     const bad = y.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= MAX_CLASSES);
     if (bad >= 0) {
-      throw new ImportError(`y[${bad}]: expected a class label 0..${MAX_CLASSES - 1}, got ${y[bad]}`);
+      throw new ImportError("import.class_label", { where: `y[${bad}]`, max: MAX_CLASSES - 1, got: String(y[bad]) });
     }
   }
   return { x, y, problem };

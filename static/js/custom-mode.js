@@ -4,7 +4,8 @@
 // once and reach the server as one debounced `update` {dataset: "custom", points, problem}.
 
 import { CustomPoints, MAX_POINTS, pointKey } from "./custom-data.js";
-import { CustomPanel, plural } from "./custom-panel.js";
+import { CustomPanel } from "./custom-panel.js";
+import { lazy } from "./i18n.js";
 import { BOUNDS } from "./meta.js";
 import { setCustomProblem } from "./state.js";
 
@@ -189,7 +190,7 @@ export class CustomMode {
   #add(point) {
     const label = this.points.problem === "regression" ? this.panel.value : this.panel.label;
     if (!this.points.add(point, label)) {
-      this.hooks.flash("notice", `The custom data set holds at most ${plural(MAX_POINTS, "point")}.`);
+      this.hooks.flash("notice", lazy("custom.too_many", { count: MAX_POINTS }));
       return;
     }
     this.#changed();
@@ -199,7 +200,7 @@ export class CustomMode {
     const { min, max } = BOUNDS.coordinate; // the plot spans the domain on each axis
     const radius = (REMOVE_RADIUS_PX * (max - min)) / this.heatmap.size;
     if (this.points.removeNear(point, radius)) this.#changed();
-    else this.hooks.flash("notice", "No point close enough to remove there.");
+    else this.hooks.flash("notice", lazy("custom.nothing_near"));
   }
 
   /** What the status line says in custom mode: {blocked} or {idle, playing}. */

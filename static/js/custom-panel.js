@@ -4,11 +4,9 @@
 import { categorical, css, diverging } from "./colors.js";
 import { FileError, bindFileButton, downloadJson, readJson } from "./files.js";
 import { ImportError, MAX_CLASSES, MAX_POINTS, parsePoints } from "./custom-data.js";
+import { lazy, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
-
-export const plural = (n, word) =>
-  `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : word.endsWith("s") ? "es" : "s"}`;
 
 export class CustomPanel {
   /**
@@ -64,31 +62,24 @@ export class CustomPanel {
       this.points.replace(parsePoints(document, this.points.problem));
     } catch (error) {
       if (!(error instanceof ImportError || error instanceof FileError)) throw error;
-      this.hooks.flash("error", `Import: ${error.message}.`);
+      this.hooks.flash("error", lazy("custom.import_failed", { reason: error.text ?? error.message }));
       return;
     }
     this.hooks.changed();
-    this.hooks.flash("notice", `Imported ${plural(this.points.count, "point")} from ${file.name}.`);
+    this.hooks.flash("notice", lazy("custom.imported", { count: this.points.count, file: file.name }));
   }
 
-  /** What the status line says in custom mode: {blocked} or {idle, playing}. */
+  /** What the status line says in custom mode: {blocked} or {idle, playing} (i18n Messages). */
   statusText(missing) {
     const p = this.points;
-    if (missing) {
-      return { blocked: "No custom points in this browser (see the Data column): click the plot to draw some, or import a JSON file." };
-    }
-    if (p.count === 0) {
-      return { blocked: "No points yet: click the plot to add some (two classes at least), or import a JSON file." };
-    }
-    if (!p.trainable) {
-      const all = p.count === 1 ? "The only point is" : `All ${plural(p.count, "point")} are`;
-      return { blocked: `${all} class ${p.y[0]}: pick another class and add a point of it to train.` };
-    }
-    const what = p.problem === "regression" ? `value ${this.value}` : `class ${this.label}`;
-    const yours = `Your ${plural(p.count, "point")}`;
+    if (missing) return { blocked: lazy("custom.blocked_missing") };
+    if (p.count === 0) return { blocked: lazy("custom.blocked_empty") };
+    if (!p.trainable) return { blocked: lazy("custom.blocked_one_class", { count: p.count, k: p.y[0] }) };
+    const adding =
+      p.problem === "regression" ? lazy("custom.adding_value", { value: this.value }) : lazy("custom.adding_class", { k: this.label });
     return {
-      idle: `${yours}. Click the plot to add (${what}); shift-click or right-click removes. Play (space) trains.`,
-      playing: `Training on your ${plural(p.count, "point")}… each edit restarts the network. Space pauses.`,
+      idle: lazy("custom.idle", { count: p.count, adding }),
+      playing: lazy("custom.playing", { count: p.count }),
     };
   }
 
@@ -102,11 +93,10 @@ export class CustomPanel {
     this.#renderClasses();
     $("custom-value-output").textContent = String(this.value);
     $("custom-value-chip").style.background = css(diverging(this.value));
-    const counts = regression
-      ? plural(p.count, "point")
-      : `${plural(p.count, "point")} · ${plural(p.distinctLabels, "class")}`;
+    const points = t("custom.points", { count: p.count });
+    const counts = regression ? points : `${points} · ${t("custom.classes", { count: p.distinctLabels })}`;
     $("custom-count").textContent = counts;
-    $("custom-count").title = `At most ${MAX_POINTS.toLocaleString("en-US")} points`;
+    $("custom-count").title = t("custom.max_title", { count: MAX_POINTS });
     $("custom-undo").disabled = !p.canUndo;
     $("custom-clear").disabled = p.count === 0;
     $("custom-export").disabled = p.count === 0;
@@ -123,8 +113,6 @@ export class CustomPanel {
         button.type = "button";
         button.className = "class-swatch";
         button.setAttribute("role", "radio");
-        button.setAttribute("aria-label", `Class ${k}`);
-        button.title = `New points are class ${k}`;
         button.style.setProperty("--swatch", css(categorical(k)));
         button.textContent = String(k);
         button.addEventListener("click", () => {
@@ -135,6 +123,8 @@ export class CustomPanel {
       }
     }
     [...row.children].forEach((button, k) => {
+      button.setAttribute("aria-label", t("custom.class", { k }));
+      button.title = t("custom.class_title", { k });
       const selected = k === this.label;
       button.setAttribute("aria-checked", String(selected));
       button.tabIndex = selected ? 0 : -1;

@@ -1,5 +1,7 @@
 // Files the person saves and opens: JSON documents downloaded from, and read into, the page.
 
+import { lazy } from "./i18n.js";
+
 /** Offer `document` as a JSON file named `name`. */
 export function downloadJson(name, document) {
   const blob = new Blob([JSON.stringify(document)], { type: "application/json" });
@@ -10,20 +12,28 @@ export function downloadJson(name, document) {
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
-export class FileError extends Error {}
+export class FileError extends Error {
+  /** What is wrong, as catalogue key and parameters (i18n.js): `text` is worded when shown. */
+  constructor(key, params = {}) {
+    const text = lazy(key, params);
+    super(String(text));
+    this.text = text;
+  }
+}
 
 // Larger than any document the server would take (NNP_MAX_BODY_BYTES defaults to 2 MB).
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_FILE_MB = 16;
+const MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024;
 
 /** Parse a chosen file as JSON; throws FileError saying what is wrong with it. */
 export async function readJson(file) {
   if (file.size > MAX_FILE_BYTES) {
-    throw new FileError(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; expected a JSON file under 16 MB`);
+    throw new FileError("file.too_large", { file: file.name, size: file.size / 1e6, max: MAX_FILE_MB });
   }
   try {
     return JSON.parse(await file.text());
   } catch {
-    throw new FileError(`${file.name} is not a JSON file`);
+    throw new FileError("file.not_json", { file: file.name });
   }
 }
 

@@ -2,6 +2,7 @@
 // lookup table paints each layer's neurons (docs/protocol.md, "Binary message layout").
 
 import { classLut, divergingLut } from "./colors.js";
+import { t } from "./i18n.js";
 
 export function findGrid(header, name) {
   return header.grids.find((grid) => grid.name === name) || null;
@@ -82,8 +83,8 @@ export class FrameScales {
     if (this.isOutput(layerIndex)) {
       if (this.problem === "binary") return { kind: "binary" };
       if (this.problem === "regression") return { kind: "regression", range: this.regressionRange };
-      return { kind: "class", k: unit, label: `${name}: p(class ${unit})` };
+      return { kind: "class", k: unit, label: t("legend.class_probability", { name, k: unit }) };
     }
-    return { kind: "neuron", range: this.hiddenScale(layerIndex), label: `${name} output` };
+    return { kind: "neuron", range: this.hiddenScale(layerIndex), label: t("legend.neuron", { name }) };
   }
 }

@@ -4,6 +4,7 @@
 
 import { categorical, css, diverging, divergingGradient, pack } from "./colors.js";
 import { formatNumber } from "./format.js";
+import { t } from "./i18n.js";
 
 const DOMAIN = [-6, 6];
 const TICKS = [-6, -4, -2, 0, 2, 4, 6];
@@ -241,7 +242,7 @@ export function renderLegend(element, scale) {
   const caption = document.createElement("div");
   caption.className = "legend-caption";
   if (scale.kind === "multiclass") {
-    caption.textContent = "Class colours; paler = less confident";
+    caption.textContent = t("legend.multiclass");
     const row = document.createElement("div");
     row.className = "legend-swatches";
     for (let k = 0; k < scale.classes; k++) {
@@ -251,7 +252,7 @@ export function renderLegend(element, scale) {
       chip.style.background = `linear-gradient(to right, ${css(categorical(k, 0.15))}, ${css(
         categorical(k, 1),
       )})`;
-      item.append(chip, document.createTextNode(`class ${k}`));
+      item.append(chip, document.createTextNode(t("legend.class", { k })));
       row.append(item);
     }
     element.append(caption, row);
@@ -264,11 +265,11 @@ export function renderLegend(element, scale) {
     labels = [0, 0.5, 1].map((v) => formatNumber(v));
     gradient = `linear-gradient(to right, ${css(categorical(scale.k, 0))}, ${css(categorical(scale.k, 1))})`;
   } else if (scale.kind === "binary") {
-    caption.textContent = "Output p(class 1): orange = class 0, blue = class 1";
+    caption.textContent = t("legend.binary");
     labels = [0, 0.5, 1].map((v) => formatNumber(v));
   } else {
     const m = scale.range; // a ReLU layer's range can be anything up to 1e300
-    caption.textContent = scale.kind === "neuron" ? scale.label : "Predicted value";
+    caption.textContent = scale.kind === "neuron" ? scale.label : t("legend.regression");
     labels = [-m, 0, m].map((v) => formatNumber(v, { digits: 2 }));
   }
   const bar = document.createElement("div");

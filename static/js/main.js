@@ -3,6 +3,7 @@
 import { ApiError, Connection, StreamClient, api } from "./api.js";
 import { Controls, optimizerNote } from "./controls.js";
 import { CustomMode } from "./custom-mode.js";
+import { lazy, setLanguage } from "./i18n.js";
 import { BOUNDS, FEATURES, META, datasetInfo, optimizerInfo, speedInfo } from "./meta.js";
 import { ModelFiles } from "./model-io.js";
 import { NetworkView } from "./network.js";
@@ -10,7 +11,7 @@ import { OutputView } from "./output.js";
 import { FramePainter } from "./painter.js";
 import { DatasetPreviews } from "./previews.js";
 import { bindShortcuts } from "./shortcuts.js";
-import { SERVER_FIELDS, UrlState, problemOf } from "./state.js";
+import { SERVER_FIELDS, UrlState, problemOf, settingNames } from "./state.js";
 import { StatusLine } from "./status.js";
 
 const THUMBNAIL_RESOLUTION = 32;
@@ -27,6 +28,7 @@ const DATA_FIELDS = ["dataset", "n_samples", "noise", "train_ratio", "data_seed"
 const $ = (id) => document.getElementById(id);
 const state = new UrlState();
 state.writeUrl();
+setLanguage(state.get("lang")); // before anything below words a text
 const status = new StatusLine($("status"), $("connection"), $("plot-overlay"));
 const output = new OutputView();
 const datasets = META.datasets.filter((d) => d.name !== "custom");
@@ -65,7 +67,7 @@ const network = new NetworkView($("network"), {
   onToggleFeature(name) {
     const active = new Set(state.get("features"));
     if (active.has(name) && active.size === 1) {
-      status.flash("notice", "The network needs at least one input feature.");
+      status.flash("notice", lazy("network.needs_feature"));
       return;
     }
     if (active.has(name)) active.delete(name);
@@ -137,7 +139,7 @@ const custom = new CustomMode(output.heatmap, {
 new ModelFiles({
   sessionId: () => stream.sessionId,
   epoch: () => Number($("epoch").textContent.replace(/,/g, "")) || 0,
-  unavailable: () => (custom.masked ? "Draw some points first: the model is trained on them." : null),
+  unavailable: () => (custom.masked ? lazy("model.draw_first") : null),
   adopt({ id, config }) {
     if (config.dataset === "custom" && config.points) custom.adopt(config.points, config.problem);
     const skipped = adoptConfig(config);
@@ -149,7 +151,7 @@ new ModelFiles({
 });
 
 function send(message) {
-  if (!stream.send(message)) status.flash("error", "Not connected: the change will apply once the page reconnects.");
+  if (!stream.send(message)) status.flash("error", lazy("status.not_connected"));
 }
 
 /** Play and step need data to train on: in custom mode, points the server has. */
@@ -203,6 +205,19 @@ function applySettings(changes) {
     output.discretize = state.get("discretize");
     painter.repaint();
   }
+  if (changed.includes("lang")) showLanguage();
+}
+
+/** Word every text again in the chosen language; the run and its stream go on untouched. */
+function showLanguage() {
+  setLanguage(state.get("lang"));
+  controls.relabel();
+  reshape();
+  network.relabel();
+  output.relabel();
+  status.relabel();
+  custom.render();
+  painter.repaint();
 }
 
 /** Points on the plot: the server's, or in custom mode the person's (split as the server split them). */
@@ -223,7 +238,7 @@ async function loadData(sessionId, key) {
     showData();
     showSplit();
   } catch (error) {
-    if (token === dataRequest) status.flash("error", `Could not load the data: ${error.message}`);
+    if (token === dataRequest) status.flash("error", lazy("status.load_data_failed", { reason: error.message }));
   }
 }
 
@@ -279,8 +294,7 @@ function dropRefusedSettings(error) {
   if (!fields.length) return;
   state.restore(fields);
   refresh();
-  const which = fields.join(", ").replace(/_/g, " ");
-  refusal = `The server refused this link's ${which} (${error.message}), so the page uses the default instead.`;
+  refusal = lazy("status.refused_link", { fields: settingNames(fields), reason: error.message });
 }
 
 /** Show the state's settings everywhere. */
@@ -298,9 +312,9 @@ function adoptConfig(config) {
   return Object.keys(state.differences(config));
 }
 
-function describeChange(previous, config) {
-  const changed = SERVER_FIELDS.filter((f) => JSON.stringify(previous?.[f]) !== JSON.stringify(config[f]));
-  return changed.length ? changed.join(", ").replace(/_/g, " ") : "settings";
+/** The settings `config` changes from `previous` (both server configs). */
+function changedSettings(previous, config) {
+  return SERVER_FIELDS.filter((f) => JSON.stringify(previous?.[f]) !== JSON.stringify(config[f]));
 }
 
 let serverConfig = null;
@@ -325,15 +339,15 @@ const stream = new StreamClient({
       if (Object.keys(missed).length) sendUpdate(missed);
       noteConfig(message.id, message.config);
     } else if (message.type === "config") {
-      const what = describeChange(serverConfig, message.config);
+      const changed = changedSettings(serverConfig, message.config);
       // A custom edit restarts the network every time; the status line already says so.
-      if (message.rebuilt && what !== "settings") {
-        const why = isCustom() && what === "dataset" ? "for your points" : `(${what} changed)`;
-        status.flash("notice", `Network rebuilt ${why}: counters back to 0.`);
+      if (message.rebuilt && changed.length) {
+        const forPoints = isCustom() && changed.join() === "dataset";
+        status.flash("notice", forPoints ? lazy("status.rebuilt_custom") : lazy("status.rebuilt", { fields: settingNames(changed) }));
       }
       noteConfig(stream.sessionId, message.config);
     } else if (message.type === "error") {
-      status.flash("error", message.message);
+      status.flash("error", lazy("status.server_error", { reason: message.message }));
       const field = (message.field || "").replace(/^config\./, "").split(/[.[]/)[0];
       if (SERVER_FIELDS.includes(field)) resyncFromServer();
     }
@@ -374,7 +388,7 @@ window.addEventListener("pagehide", () => stream.stop());
 
 async function start() {
   if (state.rejected.length) {
-    status.flash("notice", `Ignored invalid settings in the link: ${state.rejected.join(", ")}.`);
+    status.flash("notice", lazy("status.invalid_link", { fields: settingNames(state.rejected) }));
   }
   custom.start(isCustom());
   controls.sync();

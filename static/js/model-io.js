@@ -4,6 +4,8 @@
 
 import { ApiError, api } from "./api.js";
 import { FileError, bindFileButton, downloadJson, readJson } from "./files.js";
+import { lazy } from "./i18n.js";
+import { settingNames } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -39,7 +41,7 @@ export class ModelFiles {
       downloadJson(fileName(document, this.hooks.epoch()), document);
     } catch (error) {
       if (!(error instanceof ApiError || error instanceof TypeError)) throw error;
-      this.hooks.flash("error", `Could not download the model: ${error.message}`);
+      this.hooks.flash("error", lazy("model.download_failed", { reason: error.message }));
     }
   }
 
@@ -52,17 +54,17 @@ export class ModelFiles {
       session = await api.loadModel(id, document);
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) {
-        this.hooks.flash("error", `The model in ${file.name} does not fit: ${error.message}`);
+        this.hooks.flash("error", lazy("model.does_not_fit", { file: file.name, reason: error.message }));
       } else if (error instanceof ApiError || error instanceof FileError || error instanceof TypeError) {
-        this.hooks.flash("error", `Could not load the model: ${error.message}`);
+        this.hooks.flash("error", lazy("model.load_failed", { reason: error.text ?? error.message }));
       } else {
         throw error;
       }
       return;
     }
     const skipped = this.hooks.adopt(session);
-    const rebuilt = session.rebuilt ? " (the network was rebuilt to its shape)" : "";
-    const note = skipped.length ? ` The page cannot show ${skipped.join(", ")}; the server uses them.` : "";
-    this.hooks.flash("notice", `Loaded the model from ${file.name}${rebuilt}.${note}`);
+    const loaded = lazy(session.rebuilt ? "model.loaded_rebuilt" : "model.loaded", { file: file.name });
+    const note = skipped.length ? lazy("model.skipped", { fields: settingNames(skipped) }) : null;
+    this.hooks.flash("notice", { toString: () => (note ? `${loaded} ${note}` : String(loaded)) });
   }
 }

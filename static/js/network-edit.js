@@ -2,6 +2,7 @@
 // under the pointer, and a small form to type a new value (sent live as set_weight/set_bias).
 
 import { formatNumber } from "./format.js";
+import { t } from "./i18n.js";
 import { BOUNDS } from "./meta.js";
 
 const { min: MIN_EDITED, max: MAX_EDITED } = BOUNDS.edited_parameter; // the stream's bounds
@@ -35,9 +36,9 @@ export class LinkEditor {
     this.input.min = String(MIN_EDITED);
     this.input.max = String(MAX_EDITED);
     this.input.required = true;
-    const hint = document.createElement("small");
-    hint.textContent = "Enter to apply, Esc to cancel";
-    this.form.append(this.caption, this.input, hint);
+    this.formHint = document.createElement("small");
+    this.formHint.textContent = t("editor.form_hint");
+    this.form.append(this.caption, this.input, this.formHint);
     root.append(this.tooltip, this.form);
 
     this.form.addEventListener("submit", (event) => {
@@ -85,10 +86,24 @@ export class LinkEditor {
     );
   }
 
+  /** Words for the editor's form and tooltip in the page's (new) language. */
+  relabel() {
+    this.formHint.textContent = t("editor.form_hint");
+    this.close();
+    this.#unhover();
+  }
+
+  #what(item, label) {
+    return t(item.kind === "weight" ? "editor.weight" : "editor.bias", { label });
+  }
+
   #text(item) {
     const { value, label } = item.describe(...item.args);
-    const what = item.kind === "weight" ? "Weight" : "Bias";
-    return `${what} ${label}: ${format(value)}`;
+    return t("editor.value", { what: this.#what(item, label), value: format(value) });
+  }
+
+  #tooltip(item) {
+    return t("editor.tooltip", { text: this.#text(item), hint: t(this.hint) });
   }
 
   #place(node, event) {
@@ -101,8 +116,8 @@ export class LinkEditor {
 
   #hover(item, event) {
     this.hovered = item;
-    this.hint = "click to edit";
-    this.tooltip.textContent = `${this.#text(item)} — ${this.hint}`;
+    this.hint = "editor.hint_click";
+    this.tooltip.textContent = this.#tooltip(item);
     this.tooltip.hidden = false;
     this.#place(this.tooltip, event);
   }
@@ -115,8 +130,8 @@ export class LinkEditor {
   /** The read-out for a keyboard-highlighted item at `point` ({clientX, clientY}); returns its text. */
   show(item, point) {
     this.#hover(item, point);
-    this.hint = "Enter to edit";
-    this.tooltip.textContent = `${this.#text(item)} — ${this.hint}`;
+    this.hint = "editor.hint_enter";
+    this.tooltip.textContent = this.#tooltip(item);
     return this.#text(item);
   }
 
@@ -127,7 +142,7 @@ export class LinkEditor {
   /** Keep the tooltip's number live while training changes it. */
   refresh() {
     if (this.hovered && !this.tooltip.hidden) {
-      this.tooltip.textContent = `${this.#text(this.hovered)} — ${this.hint}`;
+      this.tooltip.textContent = this.#tooltip(this.hovered);
     }
   }
 
@@ -138,8 +153,8 @@ export class LinkEditor {
     this.returnFocus = returnFocus;
     this.editing = item;
     const { value, label } = item.describe(...item.args);
-    this.caption.textContent = `${item.kind === "weight" ? "Weight" : "Bias"} ${label}`;
-    this.input.setAttribute("aria-label", `New ${item.kind} for ${label}`);
+    this.caption.textContent = this.#what(item, label);
+    this.input.setAttribute("aria-label", t(item.kind === "weight" ? "editor.new_weight" : "editor.new_bias", { label }));
     this.input.value = value === undefined ? "" : String(Number(value.toFixed(4)));
     this.form.hidden = false;
     this.#place(this.form, event);

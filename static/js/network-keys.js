@@ -3,6 +3,8 @@
 // ←/→ move to the previous or next layer, Home/End jump to the ends, Enter opens the editor
 // for the highlighted link or bias, Esc in the editor comes back here.
 
+import { t } from "./i18n.js";
+
 const MOVES = { ArrowUp: -1, ArrowDown: 1 };
 const LAYERS = { ArrowLeft: -1, ArrowRight: 1 };
 
@@ -20,10 +22,7 @@ export class DiagramKeys {
     this.current = null;
     body.tabIndex = 0;
     body.setAttribute("role", "group");
-    body.setAttribute(
-      "aria-label",
-      "Network weights and biases: arrow keys move between them, Enter edits the highlighted one",
-    );
+    body.setAttribute("aria-label", t("network.keys"));
     this.live = document.createElement("div");
     this.live.className = "visually-hidden";
     this.live.setAttribute("aria-live", "polite");
@@ -34,6 +33,11 @@ export class DiagramKeys {
     });
     body.addEventListener("blur", () => this.#hide());
     body.addEventListener("keydown", (event) => this.#key(event));
+  }
+
+  /** Words in the page's (new) language. */
+  relabel() {
+    this.body.setAttribute("aria-label", t("network.keys"));
   }
 
   /** The parameters after a rebuild, one list per weight layer, in walking order. */
@@ -84,7 +88,7 @@ export class DiagramKeys {
     this.current = item;
     item.element.classList.add("focused");
     const text = this.editor.show(item, this.#anchor(item));
-    this.live.textContent = `${text}. Enter to edit.`;
+    this.live.textContent = t("network.keys_read", { text });
   }
 
   #hide() {

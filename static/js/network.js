@@ -9,6 +9,7 @@ import { fillFunction } from "./heatmap.js";
 import { BOUNDS, FEATURES } from "./meta.js";
 import { LinkEditor } from "./network-edit.js";
 import { DiagramKeys } from "./network-keys.js";
+import { fill, t } from "./i18n.js";
 import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./units.js";
 
 export { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName };
@@ -88,6 +89,13 @@ export class NetworkView {
     if (limit.most === this.layerLimit.most && limit.why === this.layerLimit.why) return;
     this.layerLimit = limit;
     if (this.shape) this.#buildHeader(this.shape.hidden, this.geometry.columnX);
+  }
+
+  /** Word the diagram again in the page's (new) language. */
+  relabel() {
+    this.keys.relabel();
+    this.editor.relabel();
+    if (this.shape) this.#build();
   }
 
   #relayout() {
@@ -212,7 +220,7 @@ export class NetworkView {
         box.addEventListener("click", (event) => this.#tap(event, unit));
         // One tab stop for the whole diagram (network-keys.js), not one per bias.
         // The mark is drawn on the canvas; the (transparent) button takes focus, hover and clicks.
-        const bias = element("button", "bias", { type: "button", tabindex: "-1", "aria-label": `Bias of ${name}` });
+        const bias = element("button", "bias", { type: "button", tabindex: "-1", "aria-label": t("network.bias_of", { name }) });
         bias.dataset.layer = l - 1;
         bias.dataset.neuron = j;
         const markX = x - node / 2 + NODE_BORDER - BIAS_OFFSET;
@@ -249,8 +257,9 @@ export class NetworkView {
   }
 
   #buildHeader(hidden, columnX) {
-    const count = this.header.querySelector(".layer-count");
+    const count = element("span", "layer-count");
     count.textContent = String(hidden.length);
+    fill(this.header.querySelector("#network-title"), "network.layers", { count: hidden.length, layers: count });
     const add = this.header.querySelector(".layers-add");
     add.disabled = hidden.length >= this.layerLimit.most;
     add.title = add.disabled && this.layerLimit.why ? this.layerLimit.why : "";
@@ -259,18 +268,18 @@ export class NetworkView {
     const spacing = columnX(1) - columnX(0);
     const narrow = spacing < 62; // too tight for "8 neurons": show the number alone
     hidden.forEach((size, index) => {
-      const group = element("div", "layer-control", { role: "group", "aria-label": `Hidden layer ${index + 1}` });
+      const group = element("div", "layer-control", { role: "group", "aria-label": t("network.layer", { index: index + 1 }) });
       group.style.left = `${columnX(index + 1)}px`;
-      const add = element("button", "round small", { type: "button", "aria-label": `Add a neuron to layer ${index + 1}` });
+      const add = element("button", "round small", { type: "button", "aria-label": t("network.add_neuron", { index: index + 1 }) });
       add.textContent = "+";
       add.disabled = size >= BOUNDS.neurons.max;
       add.addEventListener("click", () => this.hooks.onNeurons(index, +1));
-      const remove = element("button", "round small", { type: "button", "aria-label": `Remove a neuron from layer ${index + 1}` });
+      const remove = element("button", "round small", { type: "button", "aria-label": t("network.remove_neuron", { index: index + 1 }) });
       remove.textContent = "−";
       remove.disabled = size <= BOUNDS.neurons.min;
       remove.addEventListener("click", () => this.hooks.onNeurons(index, -1));
       const label = element("span", "layer-size");
-      const words = `${size} neuron${size === 1 ? "" : "s"}`;
+      const words = t("network.neurons", { count: size });
       label.textContent = narrow ? String(size) : words;
       label.title = words;
       group.style.width = `${Math.min(cssPixels(this.root, "--layer-control-width") || 64, spacing - 2)}px`;
@@ -287,8 +296,8 @@ export class NetworkView {
       const button = element("button", `node feature${on ? " active" : ""}`, {
         type: "button",
         "aria-pressed": String(on),
-        "aria-label": `Feature ${name}`,
-        title: on ? "Click to stop feeding this feature" : "Click to feed this feature in",
+        "aria-label": t("network.feature", { name: featureLabel(name) }),
+        title: t(on ? "network.feature_on" : "network.feature_off"),
       });
       button.dataset.feature = name;
       button.style.cssText = `left:${x - node / 2}px;top:${y - node / 2}px;width:${node}px;height:${node}px`;

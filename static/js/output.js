@@ -6,6 +6,7 @@ import { LAYER_COLORS, categorical, classLut, css, diverging, divergingLut } fro
 import { MISSING, formatNumber, formatPercent } from "./format.js";
 import { findGrid, unitOffset } from "./frame.js";
 import { Heatmap, renderLegend } from "./heatmap.js";
+import { lazy, t } from "./i18n.js";
 import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./network.js";
 
 const PLOT_SIZE = 300;
@@ -13,23 +14,17 @@ const FEATURE_RESOLUTION = 100;
 const TRAIN = "#1f2a33";
 const TEST = "#1f2a33";
 
-// What the gradient panel says (English for now; all in one place).
+// What the gradient panel says (catalogue keys in i18n/*.json).
 const GRADIENT_TEXT = {
-  // The plot's caption for a neuron that a tap shows (until the next tap), in English for now.
-  pinnedUnit: (name) => `Showing ${name}; tap it again or elsewhere for the output`,
-  beforeTraining: "Gradient norms appear after the first training step.",
-  notFinite: "not finite",
-  side: (k, count) => (k === 0 ? "input" : k === count ? "output" : `hidden ${k}`),
-  notFiniteNote: (layers) => `Not finite in the last step: ${layers}. The chart leaves a gap there.`,
-  zeroNote: (layers) =>
-    `0 in the last step: ${layers}. No gradient reaches these weights, so they no longer ` +
-    "learn; a log scale has no place for 0, so their lines stop.",
+  // The plot's caption for a neuron that a tap shows (until the next tap).
+  pinnedUnit: (name) => t("output.showing_pinned", { name }),
+  side: (k, count) => (k === 0 ? t("gradient.input") : k === count ? t("gradient.output") : t("gradient.hidden", { index: k })),
 };
 
 /** "W2" and "W2 (hidden 1 → hidden 2)" for weight layer l (from 0) of `count`. */
 export function layerNames(l, count) {
   const short = `W${l + 1}`;
-  return [short, `${short} (${GRADIENT_TEXT.side(l, count)} → ${GRADIENT_TEXT.side(l + 1, count)})`];
+  return [short, t("gradient.layer", { short, from: GRADIENT_TEXT.side(l, count), to: GRADIENT_TEXT.side(l + 1, count) })];
 }
 
 /**
@@ -43,6 +38,8 @@ class GradientPanel {
     this.legend = legend;
     this.note = note;
     this.values = []; // the legend's value cells
+    this.names = []; // the legend's name cells
+    this.header = null; // the frame header last shown
     this.chart = new LineChart(canvas, { height: 130, log: true, legend: false, series: [] });
   }
 
@@ -57,6 +54,7 @@ class GradientPanel {
     const series = [];
     const items = [];
     this.values = [];
+    this.names = [];
     for (let l = 0; l < count; l++) {
       const [short, label] = layerNames(l, count);
       const color = LAYER_COLORS[l % LAYER_COLORS.length];
@@ -71,13 +69,24 @@ class GradientPanel {
       item.append(swatch, name, value);
       items.push(item);
       this.values.push(value);
+      this.names.push(name);
     }
     this.chart.setSeries(series);
     this.legend.replaceChildren(...items);
   }
 
+  /** The legend's names and the note in the page's (new) language. */
+  relabel() {
+    const count = this.names.length;
+    this.names.forEach((name, l) => {
+      name.textContent = layerNames(l, count)[1];
+    });
+    this.show(this.header);
+  }
+
   /** The latest values and the note, from a painted frame's header (null: nothing to say). */
   show(header) {
+    this.header = header;
     const trained = header !== null && header.state.iteration > 0;
     const norms = trained ? header.gradient_norms : [];
     const notFinite = [];
@@ -86,7 +95,7 @@ class GradientPanel {
       const v = norms[l];
       let text = MISSING;
       if (trained && (v === null || v === undefined)) {
-        text = GRADIENT_TEXT.notFinite;
+        text = t("gradient.not_finite");
         notFinite.push(`W${l + 1}`);
       } else if (trained) {
         text = formatNumber(v);
@@ -95,9 +104,9 @@ class GradientPanel {
       if (cell.textContent !== text) cell.textContent = text;
     });
     const notes = [];
-    if (notFinite.length) notes.push(GRADIENT_TEXT.notFiniteNote(notFinite.join(", ")));
-    if (zero.length) notes.push(GRADIENT_TEXT.zeroNote(zero.join(", ")));
-    const text = trained ? notes.join(" ") : GRADIENT_TEXT.beforeTraining;
+    if (notFinite.length) notes.push(t("gradient.not_finite_note", { layers: notFinite.join(", ") }));
+    if (zero.length) notes.push(t("gradient.zero_note", { layers: zero.join(", ") }));
+    const text = trained ? notes.join(" ") : t("gradient.before");
     if (this.note.textContent !== text) this.note.textContent = text;
     this.note.dataset.tone = trained ? "warning" : "quiet";
     this.note.hidden = !text;
@@ -124,8 +133,8 @@ export class OutputView {
     this.loss = new LineChart(document.getElementById("loss-chart"), {
       height: 84,
       series: [
-        { key: "train", label: "train loss", color: "#8a9099" },
-        { key: "test", label: "test loss", color: TRAIN, width: 2 },
+        { key: "train", label: lazy("chart.train_loss"), color: "#8a9099" },
+        { key: "test", label: lazy("chart.test_loss"), color: TRAIN, width: 2 },
       ],
     });
     this.accuracy = new LineChart(document.getElementById("accuracy-chart"), {
@@ -134,8 +143,8 @@ export class OutputView {
       yMax: 1,
       format: (v) => formatPercent(v, { decimals: 0 }),
       series: [
-        { key: "train", label: "train accuracy", color: "#8a9099" },
-        { key: "test", label: "test accuracy", color: TEST, width: 2 },
+        { key: "train", label: lazy("chart.train_accuracy"), color: "#8a9099" },
+        { key: "test", label: lazy("chart.test_accuracy"), color: TEST, width: 2 },
       ],
     });
     this.gradients = new GradientPanel(
@@ -184,6 +193,14 @@ export class OutputView {
     }
   }
 
+  /** Word the charts, legends and captions again in the page's (new) language. */
+  relabel() {
+    this.gradients.relabel();
+    for (const chart of [this.loss, this.accuracy, this.gradients.chart]) chart.dirty = true;
+    this.legendKey = null;
+    this.drawCharts();
+  }
+
   /** What the pointer is over in the network: {kind: "feature"|"unit", …} or null. */
   setHover(target) {
     this.hover = target;
@@ -198,8 +215,8 @@ export class OutputView {
     if (hover && hover.kind === "feature") {
       const [valueAt, scale] = FEATURE_FUNCTIONS[hover.name];
       this.heatmap.paintFunction(FEATURE_RESOLUTION, valueAt, scale);
-      this.#legend({ kind: "neuron", range: scale, label: `Feature ${FEATURE_LABELS[hover.name]}` });
-      this.#caption(`Showing feature ${FEATURE_LABELS[hover.name]}`);
+      this.#legend({ kind: "neuron", range: scale, label: t("network.feature", { name: FEATURE_LABELS[hover.name] }) });
+      this.#caption(t("output.showing_feature", { name: FEATURE_LABELS[hover.name] }));
     } else if (hover && hover.kind === "unit" && hover.layerIndex < header.layer_sizes.length &&
                hover.unit < header.layer_sizes[hover.layerIndex]) {
       const { layerIndex, unit } = hover;
@@ -207,7 +224,7 @@ export class OutputView {
       const name = unitName(header.layer_sizes, layerIndex, unit);
       this.heatmap.paint(bytes, unitOffset(header, layerIndex, unit), grid.shape[2], scales.lut(layerIndex, unit));
       this.#legend(scales.legend(layerIndex, unit, name));
-      this.#caption(hover.pinned ? GRADIENT_TEXT.pinnedUnit(name) : `Showing ${name}; move away for the output`);
+      this.#caption(hover.pinned ? GRADIENT_TEXT.pinnedUnit(name) : t("output.showing_unit", { name }));
     } else {
       this.#paintBoundary(header, bytes);
       this.#caption("");

@@ -8,6 +8,7 @@
 import {
   ACTIVATIONS, BOUNDS, DATASET_NAMES, FEATURES, META, OPTIMIZERS, REGULARIZATIONS, datasetInfo,
 } from "./meta.js";
+import { LANGUAGES, browserLanguage, has, list, t } from "./i18n.js";
 
 // Property kinds: parse(text) → value or undefined when invalid; format(value) → text.
 const integer = (min, max) => ({
@@ -70,9 +71,17 @@ export const PROPERTIES = [
   { name: "speed", kind: oneOf(META.speeds.map((s) => s.value)), initial: META.default_speed, server: false },
   { name: "show_test", kind: boolean, initial: false, server: false },
   { name: "discretize", kind: boolean, initial: false, server: false },
+  // The page's language: the reader's choice, else the browser's (i18n.js).
+  { name: "lang", kind: oneOf(LANGUAGES), initial: browserLanguage(), server: false },
 ];
 
 const BY_NAME = new Map(PROPERTIES.map((p) => [p.name, p]));
+
+/** Settings named as a sentence lists them ("learning rate and batch size"), worded when shown. */
+export function settingNames(names) {
+  const name = (setting) => (has(`setting.${setting}`) ? t(`setting.${setting}`) : setting.replace(/_/g, " "));
+  return { toString: () => list(names.map(name)) };
+}
 export const SERVER_FIELDS = PROPERTIES.filter((p) => p.server).map((p) => p.name);
 
 function copy(value) {

@@ -5,21 +5,18 @@
 // long as the run is unstable, so a passing notice may go first), which beats the idle hint.
 
 import { ApiError, Connection, StreamRefused } from "./api.js";
-import { formatInteger } from "./format.js";
+import { lazy, t } from "./i18n.js";
 
 const NOTICE_MS = 5000;
 
 // How the run goes (the server's state.status): what the status line and the plot say.
+// Messages are kept as catalogue keys (i18n.js lazy) and worded when shown, so a change of
+// language rewords whatever is up.
 const RUN_TEXT = {
-  unstable:
-    "Training is unstable: the loss keeps jumping up or will not come down. " +
-    "The learning rate is too large for this network — try a lower one.",
-  diverged: (epoch, iteration) =>
-    `Training diverged at epoch ${epoch}, iteration ${iteration}: the learning rate is too ` +
-    "large for this network — try a lower learning rate, then reset.",
-  divergedTitle: (epoch, iteration) => `Diverged at epoch ${epoch}, iteration ${iteration}`,
-  divergedAdvice: "Lower the learning rate, then reset.",
+  unstable: lazy("status.unstable"),
+  diverged: (epoch, iteration) => lazy("status.diverged", { epoch, iteration }),
 };
+const BADGE = { open: "connection.live", connecting: "connection.connecting", lost: "connection.offline" };
 
 export class StatusLine {
   constructor(line, badge, overlay) {
@@ -40,24 +37,24 @@ export class StatusLine {
   connectionChanged(kind, detail, recreated) {
     if (kind === Connection.OPEN) {
       const wasLost = this.connection !== null;
-      this.setConnection("open", "Live");
+      this.setConnection("open");
       if (recreated) {
-        this.flash("notice", "Reconnected. The server had lost this session, so a fresh one was started from the page's settings.");
+        this.flash("notice", lazy("connection.recreated"));
       } else if (wasLost) {
-        this.flash("notice", "Reconnected to the server.");
+        this.flash("notice", lazy("connection.reconnected"));
       }
     } else if (kind === Connection.LOST) {
       const seconds = Math.max(1, Math.round(detail.retryInMs / 1000));
       const { error } = detail;
-      let text = `Lost the connection to the server — reconnecting in ${seconds} s…`;
+      let text = lazy("connection.lost", { seconds });
       if (error instanceof StreamRefused) {
-        text = `The server is busy: ${error.message} — retrying in ${seconds} s…`;
+        text = lazy("connection.busy", { seconds, reason: error.reason || lazy("connection.busy_reason") });
       } else if (error instanceof ApiError) {
-        text = `The server refused to start a session (${error.message}) — retrying in ${seconds} s…`;
+        text = lazy("connection.refused", { seconds, reason: error.message });
       }
       this.setConnection("lost", text);
     } else if (kind === Connection.CONNECTING) {
-      this.setConnection("connecting", "Connecting…");
+      this.setConnection("connecting");
     }
   }
 
@@ -78,11 +75,10 @@ export class StatusLine {
 
   /** kind: "open" | "connecting" | "lost"; `text` goes to the status line when lost. */
   setConnection(kind, text) {
-    const badge = { open: "Live", connecting: "Connecting…", lost: "Offline" }[kind];
     // While retrying ("connecting") after a loss, the badge and the message stay up.
     if (!(kind === "connecting" && this.connection)) {
       this.badge.dataset.state = kind;
-      this.badge.textContent = badge;
+      this.badge.textContent = t(BADGE[kind]);
     }
     if (kind === "lost") this.connection = text;
     if (kind === "open") this.connection = null;
@@ -107,14 +103,15 @@ export class StatusLine {
     const key = divergedAt ? divergedAt.join() : null;
     if (key === this.divergedKey) return;
     this.divergedKey = key;
-    const [epoch, iteration] = divergedAt ? divergedAt.map((n) => formatInteger(n)) : [];
+    const [epoch, iteration] = divergedAt ?? [];
     this.diverged = divergedAt ? RUN_TEXT.diverged(epoch, iteration) : null;
     this.overlay.hidden = !this.diverged;
-    if (divergedAt) {
-      const [title, advice] = this.overlay.children;
-      title.textContent = RUN_TEXT.divergedTitle(epoch, iteration);
-      advice.textContent = RUN_TEXT.divergedAdvice;
-    }
+    this.render();
+  }
+
+  /** Say everything again in the page's (new) language. */
+  relabel() {
+    this.badge.textContent = t(BADGE[this.badge.dataset.state] ?? BADGE.connecting);
     this.render();
   }
 
@@ -125,7 +122,7 @@ export class StatusLine {
     }
   }
 
-  /** A message that fades after a few seconds (`kind` "error" or "notice"). */
+  /** A message that fades after a few seconds (`kind` "error" or "notice"; text or an i18n Message). */
   flash(kind, text) {
     this[kind] = text;
     clearTimeout(this.timers[kind]);
@@ -145,9 +142,17 @@ export class StatusLine {
     else if (this.context?.blocked) [text, tone] = [this.context.blocked, "info"];
     else if (this.notice) [text, tone] = [this.notice, "info"];
     else if (this.unstable) [text, tone] = [this.unstable, "warning"];
-    else if (this.playing) [text, tone] = [this.context?.playing ?? "Training… press space to pause.", "quiet"];
-    else [text, tone] = [this.context?.idle ?? "Paused. Press play (space) or step (→).", "quiet"];
+    else if (this.playing) [text, tone] = [this.context?.playing ?? lazy("status.playing"), "quiet"];
+    else [text, tone] = [this.context?.idle ?? lazy("status.paused"), "quiet"];
+    text = String(text); // a Message is worded now, in the page's language
     if (this.line.textContent !== text) this.line.textContent = text;
     this.line.dataset.tone = tone;
+    if (this.diverged) {
+      const [title, advice] = this.overlay.children;
+      const { epoch, iteration } = this.diverged.params;
+      const words = [t("status.diverged_title", { epoch, iteration }), t("status.diverged_advice")];
+      if (title.textContent !== words[0]) title.textContent = words[0];
+      if (advice.textContent !== words[1]) advice.textContent = words[1];
+    }
   }
 }

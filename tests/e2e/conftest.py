@@ -2,6 +2,8 @@
 
 Every page test goes through ``playground``: it records console errors and uncaught page
 errors and fails the test if any appeared. Screenshots go to ``artifacts/screenshots/``.
+The page speaks the browser's language: these browsers speak English (``LOCALE``), and
+``Playground.open`` asks for English unless the test names a ``lang``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, TypeAlias
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from server_process import PROJECT_ROOT, ServerProcess
 
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
@@ -26,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 VIEWPORT: ViewportSize = {"width": 1280, "height": 1000}
+LOCALE = "en-US"
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +38,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "viewport": VIEWPORT}
+    return {**browser_context_args, "viewport": VIEWPORT, "locale": LOCALE}
 
 
 @dataclass
@@ -49,7 +52,9 @@ class Playground:
     allowed: list[re.Pattern[str]] = field(default_factory=list)
 
     def open(self, query: str = "") -> None:
-        """Load the page and wait until the first frame is on screen."""
+        """Load the page (in English unless `query` names a lang) and wait for the first frame."""
+        if "lang=" not in query:
+            query = f"{query}&lang=en" if query.startswith("?") else f"?lang=en{query}"
         self.page.goto(f"{self.base_url}/{query}")
         self.wait_live()
 
@@ -141,11 +146,28 @@ def playground(page: Page, live_server: str) -> Iterator[Playground]:
 @pytest.fixture
 def second_browser(browser: Browser, live_server: str) -> Iterator[Playground]:
     """The page in a browser context of its own (its own storage), on the shared server."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=VIEWPORT, locale=LOCALE)
     playground = attach(context.new_page(), live_server)
     yield playground
     context.close()
     assert_no_console_errors(playground)
+
+
+@pytest.fixture
+def browser_speaking(browser: Browser, live_server: str) -> Iterator[Callable[[str], Playground]]:
+    """``browser_speaking("ko-KR")``: the page in a browser context whose language is that."""
+    contexts: list[tuple[BrowserContext, Playground]] = []
+
+    def open_context(locale: str) -> Playground:
+        context = browser.new_context(viewport=VIEWPORT, locale=locale)
+        playground = attach(context.new_page(), live_server)
+        contexts.append((context, playground))
+        return playground
+
+    yield open_context
+    for context, playground in contexts:
+        context.close()
+        assert_no_console_errors(playground)
 
 
 # A uvicorn process of a test's own on a fixed free port, to stop and start again.

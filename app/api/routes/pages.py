@@ -1,7 +1,9 @@
 """The playground page at ``/`` (rendered from ``templates/index.html``).
 
 The page carries ``GET /api/meta``'s document in a ``<script type="application/json">``, so
-its menus and sliders are built from the server's tables without another request.
+its menus and sliders are built from the server's tables without another request. It is
+rendered in the reader's language (``?lang=ko|en``, else ``Accept-Language``) and carries
+every language's catalogue, so that its scripts can switch without reloading.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.templating import Jinja2Templates
 
+from app.api.catalogues import choose_language, load_catalogues, translator
 from app.api.deps import SettingsDep
 from app.api.routes.meta import page_meta
 from app.config import app_version
@@ -23,5 +26,18 @@ def index(request: Request, settings: SettingsDep) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     if not (settings.web_root / "templates" / PAGE).is_file():
         raise HTTPException(404, f"templates/{PAGE} is missing under {settings.web_root}")
-    context = {"version": app_version(), "meta": page_meta(settings)}
-    return templates.TemplateResponse(request, PAGE, context)
+    language = choose_language(
+        request.query_params.get("lang"), request.headers.get("accept-language")
+    )
+    catalogues = load_catalogues(settings.web_root)
+    context = {
+        "version": app_version(),
+        "meta": page_meta(settings),
+        "lang": language,
+        "catalogues": catalogues,
+        # A message the language lacks reads as in English, as it does in the page's scripts.
+        "t": translator({**catalogues["en"], **catalogues[language]}),
+    }
+    response = templates.TemplateResponse(request, PAGE, context)
+    response.headers["vary"] = "Accept-Language"
+    return response
