@@ -72,6 +72,15 @@ FITS = """() => {
 }"""
 
 
+# Every data set's preview shows its points (some pixel is not the preview's background).
+PREVIEWS_DRAWN = """() => [...document.querySelectorAll(".dataset:not([data-name=custom]) canvas")]
+  .every((canvas) => {
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 0; i < data.length; i += 4) if (data[i] !== data[0]) return true;
+    return false;
+  })"""
+
+
 def english_words(texts: list[str]) -> list[str]:
     words = []
     for text in texts:
@@ -211,6 +220,7 @@ def test_screenshots_in_both_languages(playground: Playground, lang: str, width:
     page.set_viewport_size({"width": width, "height": 900})
     playground.open(f"?lang={lang}")
     wait_steps(playground, 1)
+    page.wait_for_function(PREVIEWS_DRAWN)
     problems: list[str] = page.evaluate(FITS)
     assert problems == []
     playground.screenshot(f"i18n-{lang}-{width}.png")
