@@ -60,8 +60,6 @@ async function request(method, path, body) {
 }
 
 export const api = {
-  health: () => request("GET", "/api/health"),
-  datasets: () => request("GET", "/api/datasets"),
   createSession: (config) => request("POST", "/api/sessions", config),
   getSession: (id) => request("GET", `/api/sessions/${id}`),
   data: (id) => request("GET", `/api/sessions/${id}/data`),

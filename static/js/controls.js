@@ -261,7 +261,7 @@ export class Controls {
     for (const option of select.options) option.title = optimizerNote(option.value);
   }
 
-  /** Build the data-set picker from GET /api/datasets. */
+  /** Build the data-set picker from the server's table (meta.js). */
   setDatasets(datasets) {
     this.datasets = datasets.filter((d) => d.name !== "custom");
     const picker = $("datasets");
