@@ -5,8 +5,10 @@
 import { categorical, css, diverging, divergingGradient, pack } from "./colors.js";
 import { formatNumber } from "./format.js";
 import { t } from "./i18n.js";
+import { BOUNDS } from "./meta.js";
 
-const DOMAIN = [-6, 6];
+// The plane the server's data and grids cover.
+const DOMAIN = [BOUNDS.coordinate.min, BOUNDS.coordinate.max];
 const TICKS = [-6, -4, -2, 0, 2, 4, 6];
 const AXIS_RIGHT = 26; // px reserved for the y tick labels
 const AXIS_BOTTOM = 18; // px reserved for the x tick labels
