@@ -99,13 +99,10 @@ class StreamConnection:
         self.checked_at = time.monotonic()
 
     async def run(self) -> None:
-        """Until either side ends it; whatever was still waiting is dropped."""
-        try:
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(self.receive_loop, tasks.cancel_scope)
-                tasks.start_soon(self.drive_loop, tasks.cancel_scope)
-        finally:
-            self.inbox.clear()
+        """Until either side ends it; the receiver drops whatever was still waiting."""
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(self.receive_loop, tasks.cancel_scope)
+            tasks.start_soon(self.drive_loop, tasks.cancel_scope)
 
     async def send(self, *messages: str | bytes) -> None:
         """Send in order; SlowClient if the client has not taken them within send_timeout."""
