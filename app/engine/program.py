@@ -21,7 +21,7 @@ gives scale = 1 / size; regression's z − y gives scale = 2 / size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,7 @@ class Batch:
     backward: list[Op]  # all but layer 0's gradient product
     penalty: list[Op]  # regularisation added to the gradient buffer
     update: list[Op]  # backup, then the optimizer
+    norms: list[Op] = field(default_factory=list)  # read-outs after an update (the stepper's)
 
 
 def compile_batch(network: Network, config: TrainerConfig, size: int, work: Workspace) -> Batch:

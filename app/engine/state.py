@@ -1,7 +1,8 @@
 """A trainer's whole state as a plain dict (lists, ints, floats, str) and back.
 
 Holds the config, weights and biases, the optimizer's slots, the counters, the epoch's
-sample order, the stability watch (reference, scale and window of losses) and the rng state,
+sample order, the stability watch (reference, scale and window of losses), the epoch's
+gradient-norm sums and the last epoch's means, and the rng state,
 so that training 10 epochs equals training 5, exporting, importing into a new trainer and
 training 5 more, bit for bit, status included. Floats survive JSON exactly
 (Python writes the shortest repr that round-trips); the rng's 128-bit integers travel as
@@ -18,8 +19,10 @@ import numpy as np
 
 from app.engine.config import FIELD_NAMES, Limits, TrainerConfig, fail
 from app.engine.stability import STATUSES, StabilityWatch
+from app.engine.stepper import finite
 
 if TYPE_CHECKING:
+    from app.engine.stepper import Stepper
     from app.engine.trainer import Trainer
 
 FORMAT = "nn-playground/trainer"
@@ -52,6 +55,10 @@ def export_state(trainer: Trainer) -> dict[str, Any]:
         "stability": trainer.stability.snapshot(),
         "gradient_norms": trainer.gradient_norms(),
         "mean_activations": trainer.mean_activations(),
+        "epoch_gradient_norms": trainer.epoch_gradient_norms(),
+        # a sum can overflow (to inf) in a run about to diverge: kept as the largest float
+        "epoch_gradient_sums": [finite(float(value)) for value in stepper.norm_sums[::2]],
+        "epoch_gradient_updates": stepper.norm_updates,
         "rng": {
             "bit_generator": bit_state["bit_generator"],
             "state": format(bit_state["state"]["state"], "x"),
@@ -102,6 +109,7 @@ def import_state(cls: type[Trainer], state: Any, limits: Limits | None) -> Train
     shown = [_floats(state, "gradient_norms"), _floats(state, "mean_activations")]
     if any(shown):
         stepper.shown = (shown[0], shown[1])
+    _restore_epoch_norms(stepper, state)
     trainer.rng = np.random.default_rng()
     trainer.rng.bit_generator.state = _rng_state(state.get("rng"))
     return trainer
@@ -141,6 +149,22 @@ def _floats(state: dict[str, Any], key: str) -> list[float]:
     ):
         raise fail(f"state.{key}", "a list of finite numbers", values)
     return [float(v) for v in values]
+
+
+def _restore_epoch_norms(stepper: Stepper, state: dict[str, Any]) -> None:
+    """The epoch means and this epoch's sums so far (an export from before them has none)."""
+    n_layers = len(stepper.norm_sums) // 2
+    if state.get("epoch_gradient_norms") is not None:
+        norms = _floats(state, "epoch_gradient_norms")
+        if len(norms) != n_layers:
+            raise fail("state.epoch_gradient_norms", f"{n_layers} numbers", len(norms))
+        stepper.epoch_norms = norms
+    sums = _floats(state, "epoch_gradient_sums") or [0.0] * n_layers
+    if len(sums) != n_layers:
+        raise fail("state.epoch_gradient_sums", f"{n_layers} numbers", len(sums))
+    stepper.norm_sums[::2] = sums
+    if "epoch_gradient_updates" in state:
+        stepper.norm_updates = _count(state, "epoch_gradient_updates")
 
 
 def _rng_state(values: Any) -> dict[str, Any]:

@@ -4,6 +4,12 @@ At the start of every epoch the training set is permuted once into a buffer (inp
 column of ones, and the targets the output error subtracts); batch ``i`` is then a contiguous
 slice of it, so a step gathers nothing. Each batch's program is compiled once
 (``program.compile_batch``) and cached by its start position.
+
+Beside the last update's read-outs, the stepper keeps the mean of every weight layer's
+gradient norm over the updates of the epoch under way, and that mean over the last completed
+epoch (``epoch_gradient_norms``): one update's norms jump with its batch, an epoch's mean
+says how the gradient reaches each layer. Per update that costs four calls on the flat
+gradient (square, per-layer sums, square root, scale and add).
 """
 
 from __future__ import annotations
@@ -36,6 +42,21 @@ class Stepper:
         self.config = config
         self.last_size = 0  # batch size of the last update; 0 before any
         self.shown: tuple[list[float], list[float]] | None = None  # imported read-outs
+        # sum of each layer's gradient norm over this epoch's updates (weights at the even
+        # entries, bias rows at the odd ones), how many updates, and the last epoch's means
+        n = network.n_layers
+        self.norm_sums = np.zeros(2 * n)
+        self.norm_updates = 0
+        self.epoch_norms: list[float] | None = None
+        # where each block's weight rows and its bias row begin in the flat gradient
+        starts = network.offsets[:-1]
+        self._norm_sections = np.array(
+            [
+                start + part
+                for (fan_in, fan_out), start in zip(network.shapes, starts, strict=True)
+                for part in (0, fan_in * fan_out)
+            ]
+        )
         self._allocate_state()
         self.set_data(features, y)
 
@@ -68,6 +89,8 @@ class Stepper:
             penalty_scratch=np.empty(n),
         )
         self.ones = np.ones_like(state)
+        self._squares = np.empty(n)
+        self._norms = np.empty(2 * network.n_layers)
 
     @property
     def state(self) -> np.ndarray:
@@ -91,6 +114,8 @@ class Stepper:
         self.cursor = 0
         self.order_ready = False
         self.order = np.arange(n)
+        self.norm_sums[:] = 0.0  # the epoch under way is abandoned
+        self.norm_updates = 0
         self._compile()
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
@@ -169,12 +194,16 @@ class Stepper:
             if not isfinite(dot(state, ones)):  # the sum is inf or nan iff some value is
                 np.copyto(state, backup)
                 return steps, epochs, True
+            for function, args in batch.norms:
+                function(*args)
+            self.norm_updates += 1
             steps += 1
             start += batch.size
             if start >= n_train:
                 start = 0
                 self.order_ready = False
                 epochs += 1
+                self._end_epoch_norms()
             self.cursor = start
         return steps, epochs, False
 
@@ -189,6 +218,18 @@ class Stepper:
         batch = self._batches.get(size)
         if batch is None:
             batch = self._batches[size] = compile_batch(self.network, self.config, size, self.work)
+            # after an update: |dL/dW[l]| = scale · sqrt(sum of squares of block l's weight
+            # rows), added to the epoch's sums
+            gradient, squares, norms = self.work.gradient, self._squares, self._norms
+            batch.norms = with_array_scalars(
+                [
+                    (np.multiply, (gradient, gradient, squares)),
+                    (np.add.reduceat, (squares, self._norm_sections, 0, None, norms)),
+                    (np.sqrt, (norms, norms)),
+                    (np.multiply, (norms, batch.scale, norms)),
+                    (np.add, (self.norm_sums, norms, self.norm_sums)),
+                ]
+            )
         return batch
 
     def _entry(self, start: int) -> tuple[Batch, list[Op]]:
@@ -210,6 +251,13 @@ class Stepper:
             self._entries[start] = entry
         return entry
 
+    def _end_epoch_norms(self) -> None:
+        """The epoch is complete: its mean norms become ``epoch_norms``; sums start again."""
+        means = self.norm_sums[::2] / max(1, self.norm_updates)
+        self.epoch_norms = [finite(float(value)) for value in means]
+        self.norm_sums[:] = 0.0
+        self.norm_updates = 0
+
     # ---------------------------------------------------------------- reading
     def gradient_norms(self) -> list[float]:
         """Frobenius norm of each weight layer's gradient in the last update (zeros before)."""
@@ -220,7 +268,7 @@ class Stepper:
         scale = self._batch(self.last_size).scale
         with np.errstate(all="ignore"):
             norms = [np.linalg.norm(block[:-1]) * scale for block in self.work.gradient_blocks]
-        return [_finite(float(norm)) for norm in norms]
+        return [finite(float(norm)) for norm in norms]
 
     def mean_activations(self) -> list[float]:
         """Mean |a| of every hidden layer and the output unit(s) in the last update."""
@@ -233,10 +281,10 @@ class Stepper:
             layers = [np.abs(units).mean() for units in batch.units[1:-1]]
             outputs = output_activation(self.network.problem, batch.logits.T)
             layers.append(np.abs(outputs).mean())
-        return [_finite(float(value)) for value in layers]
+        return [finite(float(value)) for value in layers]
 
 
-def _finite(value: float) -> float:
+def finite(value: float) -> float:
     """Clamp for display: NaN -> the largest float, ±inf -> ±largest."""
     if math.isnan(value):
         return LARGEST

@@ -341,6 +341,12 @@ class Trainer:
         """Frobenius norm of dL/dW per weight layer, from the last update (zeros before)."""
         return self.stepper.gradient_norms()
 
+    def epoch_gradient_norms(self) -> list[float] | None:
+        """Per weight layer, the mean of ``gradient_norms`` over the updates of the last
+        completed epoch; None before one (a fresh network, a reset, a rebuild)."""
+        norms = self.stepper.epoch_norms
+        return None if norms is None else list(norms)
+
     def mean_activations(self) -> list[float]:
         """Mean |output| of each hidden and output layer in the last update (zeros before)."""
         return self.stepper.mean_activations()

@@ -36,6 +36,9 @@ def same(a: Trainer, b: Trainer) -> bool:
         and a.state() == b.state()
         and a.gradient_norms() == b.gradient_norms()
         and a.mean_activations() == b.mean_activations()
+        and a.epoch_gradient_norms() == b.epoch_gradient_norms()
+        and np.array_equal(a.stepper.norm_sums, b.stepper.norm_sums)
+        and a.stepper.norm_updates == b.stepper.norm_updates
         and a.rng.bit_generator.state == b.rng.bit_generator.state
     )
 
