@@ -86,7 +86,8 @@ export class StreamClient {
   /**
    * @param {object} hooks
    *   sessionConfig(): the config to create a session with (from the URL state)
-   *   onSession(session, {recreated}): a session was created ({id, config, state})
+   *   onSession(session, origin): the session in use ({id, config, state}) and where it came
+   *     from (see start())
    *   onOpen(): the socket is open (send stream settings here); the server may still
    *     refuse the stream, so the connection counts as OPEN only at its first message
    *   onMessage(message): any JSON message except frame headers
@@ -108,15 +109,16 @@ export class StreamClient {
     return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
   }
 
-  async start() {
-    this.hooks.onConnection(Connection.CONNECTING, {});
-    try {
-      await this.#createSession(false);
-    } catch (error) {
-      this.#scheduleRetry(error);
-      return;
-    }
-    this.#open();
+  /**
+   * Connect to the session `resumeId` (one this page made before a reload) if the server still
+   * has it, else to a new one. onSession(session, origin) says which: "new", "resumed",
+   * "replaced" (the session to resume was gone) or, on a later reconnect, "recreated".
+   */
+  async start(resumeId = null) {
+    this.stopped = false;
+    this.sessionId = resumeId;
+    this.resuming = resumeId !== null;
+    await this.#reconnect();
   }
 
   /** Send one command; returns false when the socket is not open. */
@@ -135,17 +137,36 @@ export class StreamClient {
     await this.start();
   }
 
-  stop() {
+  /** Close the stream; `keepSession`: leave the session on the server for a reload to resume. */
+  stop({ keepSession = false } = {}) {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.#closeSocket();
-    if (this.sessionId) api.dropSession(this.sessionId);
+    if (this.sessionId && !keepSession) api.dropSession(this.sessionId);
   }
 
-  async #createSession(recreated) {
+  async #createSession(origin) {
     const session = await api.createSession(this.hooks.sessionConfig());
     this.sessionId = session.id;
-    this.hooks.onSession(session, { recreated });
+    this.resuming = false;
+    this.hooks.onSession(session, origin);
+  }
+
+  /** The session we hold, if the server still has it; else a new one from the settings. */
+  async #findSession() {
+    let session;
+    try {
+      session = await api.getSession(this.sessionId);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      // The server forgot the session (restarted or expired): rebuild it from the settings.
+      await this.#createSession(this.resuming ? "replaced" : "recreated");
+      return;
+    }
+    if (this.resuming) {
+      this.resuming = false;
+      this.hooks.onSession(session, "resumed");
+    }
   }
 
   #open() {
@@ -207,17 +228,8 @@ export class StreamClient {
     if (this.stopped) return;
     this.hooks.onConnection(Connection.CONNECTING, {});
     try {
-      if (this.sessionId === null) {
-        await this.#createSession(false);
-      } else {
-        try {
-          await api.getSession(this.sessionId);
-        } catch (error) {
-          if (!(error instanceof ApiError && error.status === 404)) throw error;
-          // The server forgot the session (restarted or expired): rebuild it from the URL.
-          await this.#createSession(true);
-        }
-      }
+      if (this.sessionId === null) await this.#createSession("new");
+      else await this.#findSession();
     } catch (error) {
       this.#scheduleRetry(error);
       return;

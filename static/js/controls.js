@@ -8,6 +8,7 @@ import { ACTIVATIONS, BOUNDS, META, REGULARIZATIONS, optimizerInfo } from "./met
 import { problemOf } from "./state.js";
 import { formatInteger, formatNumber, formatPercent } from "./format.js";
 import { has, list, t } from "./i18n.js";
+import { within } from "./dom.js";
 
 /** A server name as the menus show it ("relu" → "ReLU"); the name itself if the catalogue lacks it. */
 const label = (value) => (has(`label.${value}`) ? t(`label.${value}`) : String(value));
@@ -36,7 +37,6 @@ const PREVIEW_SIZE = 44;
 // The rungs of a size slider within each power of ten (below 10, every integer).
 const RUNGS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
 
-const $ = (id) => document.getElementById(id);
 const count = (n) => formatInteger(n);
 
 function fillSelect(select, values, name = label) {
@@ -112,66 +112,65 @@ export class Controls {
    * hooks: onSettings(changes), onPlayToggle(), onStep(unit), onReset(), onRegenerate(),
    *        onProblem(problem)
    */
-  constructor(state, hooks) {
+  constructor(root, state, hooks) {
+    this.root = root;
+    this.$ = within(root);
     this.state = state;
     this.hooks = hooks;
     this.datasets = [];
     this.ladders = {};
-    fillSelect($("learning_rate"), META.learning_rates);
-    fillSelect($("activation"), ACTIVATIONS);
+    fillSelect(this.$("learning_rate"), META.learning_rates);
+    fillSelect(this.$("activation"), ACTIVATIONS);
     this.#addActivationNote();
     this.#fillOptimizers();
-    fillSelect($("regularization"), REGULARIZATIONS);
-    fillSelect($("regularization_rate"), META.regularization_rates);
-    fillSelect($("problem"), [...new Set(META.datasets.map((d) => d.problem))]);
-    fillSelect($("speed"), META.speeds.map((entry) => entry.value), speedName);
-    $("speed-field").title = t("field.speed_title", { fps: META.stream.fps.max });
+    fillSelect(this.$("regularization"), REGULARIZATIONS);
+    fillSelect(this.$("regularization_rate"), META.regularization_rates);
+    fillSelect(this.$("problem"), [...new Set(META.datasets.map((d) => d.problem))]);
+    fillSelect(this.$("speed"), META.speeds.map((entry) => entry.value), speedName);
+    this.$("speed-field").title = t("field.speed_title", { fps: META.stream.fps.max });
 
     for (const name of ["learning_rate", "regularization_rate"]) {
-      $(name).addEventListener("change", (e) => hooks.onSettings({ [name]: Number(e.target.value) }));
+      this.$(name).addEventListener("change", (e) => hooks.onSettings({ [name]: Number(e.target.value) }));
     }
     for (const name of ["activation", "optimizer", "regularization", "speed"]) {
-      $(name).addEventListener("change", (e) => hooks.onSettings({ [name]: e.target.value }));
+      this.$(name).addEventListener("change", (e) => hooks.onSettings({ [name]: e.target.value }));
     }
-    $("problem").addEventListener("change", (e) => hooks.onProblem(e.target.value));
+    this.$("problem").addEventListener("change", (e) => hooks.onProblem(e.target.value));
     this.#percentSlider("train_ratio", BOUNDS.train_ratio, 10);
     this.#percentSlider("noise", BOUNDS.noise, 5);
     this.#ladderSlider("n_samples");
     this.#ladderSlider("batch_size");
-    $("n_classes").min = String(BOUNDS.n_classes.min);
-    $("n_classes").max = String(BOUNDS.n_classes.max);
+    this.$("n_classes").min = String(BOUNDS.n_classes.min);
+    this.$("n_classes").max = String(BOUNDS.n_classes.max);
     this.#slider("n_classes", (v) => v, String);
     for (const name of ["seed", "data_seed"]) {
       const { min, max } = BOUNDS.seed;
-      $(name).min = String(min);
-      $(name).max = String(max);
-      $(name).addEventListener("change", (e) => {
+      this.$(name).min = String(min);
+      this.$(name).max = String(max);
+      this.$(name).addEventListener("change", (e) => {
         const v = Number(e.target.value);
         if (Number.isInteger(v) && v >= min && v <= max) hooks.onSettings({ [name]: v });
         else e.target.value = String(state.get(name));
       });
     }
     for (const name of ["show_test", "discretize"]) {
-      $(name).addEventListener("change", (e) => hooks.onSettings({ [name]: e.target.checked }));
+      this.$(name).addEventListener("change", (e) => hooks.onSettings({ [name]: e.target.checked }));
     }
-    $("play").addEventListener("click", () => hooks.onPlayToggle());
+    this.$("play").addEventListener("click", () => hooks.onPlayToggle());
     // Shift-click steps an epoch, as shift+→ does.
-    $("step").addEventListener("click", (event) => hooks.onStep(event.shiftKey ? "epoch" : "iteration"));
-    $("reset").addEventListener("click", () => hooks.onReset());
-    $("regenerate").addEventListener("click", () => hooks.onRegenerate());
-    $("datasets").addEventListener("keydown", (event) => this.#arrowThroughDatasets(event));
-    for (const button of document.querySelectorAll("[data-lang]")) {
-      button.addEventListener("click", () => hooks.onSettings({ lang: button.dataset.lang }));
-    }
+    this.$("step").addEventListener("click", (event) => hooks.onStep(event.shiftKey ? "epoch" : "iteration"));
+    this.$("reset").addEventListener("click", () => hooks.onReset());
+    this.$("regenerate").addEventListener("click", () => hooks.onRegenerate());
+    this.$("datasets").addEventListener("keydown", (event) => this.#arrowThroughDatasets(event));
   }
 
   /** Say everything again in the page's (new) language. */
   relabel() {
-    for (const name of ["activation", "optimizer", "regularization", "problem"]) relabelSelect($(name));
-    relabelSelect($("speed"), speedName);
-    for (const option of $("optimizer").options) option.title = optimizerNote(option.value);
-    $("speed-field").title = t("field.speed_title", { fps: META.stream.fps.max });
-    for (const button of $("datasets").children) this.#labelDataset(button);
+    for (const name of ["activation", "optimizer", "regularization", "problem"]) relabelSelect(this.$(name));
+    relabelSelect(this.$("speed"), speedName);
+    for (const option of this.$("optimizer").options) option.title = optimizerNote(option.value);
+    this.$("speed-field").title = t("field.speed_title", { fps: META.stream.fps.max });
+    for (const button of this.$("datasets").children) this.#labelDataset(button);
     this.sync();
     if (this.split !== undefined) this.setSplit(this.split);
     if (this.playing !== undefined) this.setPlaying(this.playing);
@@ -191,7 +190,7 @@ export class Controls {
     if (!(event.key in moves)) return;
     event.preventDefault();
     event.stopPropagation();
-    const visible = [...$("datasets").children].filter((b) => !b.hidden);
+    const visible = [...this.$("datasets").children].filter((b) => !b.hidden);
     const current = visible.findIndex((b) => b.getAttribute("aria-checked") === "true");
     const next = visible[(current + moves[event.key] + visible.length) % visible.length];
     this.hooks.onSettings({ dataset: next.dataset.name });
@@ -200,8 +199,8 @@ export class Controls {
 
   /** Range inputs show their value while dragging and commit on release. */
   #slider(name, toSetting, show) {
-    const input = $(name);
-    const output = $(`${name}_value`);
+    const input = this.$(name);
+    const output = this.$(`${name}_value`);
     input.addEventListener("input", () => {
       output.textContent = show(Number(input.value));
       input.setAttribute("aria-valuetext", output.textContent);
@@ -211,7 +210,7 @@ export class Controls {
 
   /** A fraction shown in percent, from the server's bounds in steps of `step` percent. */
   #percentSlider(name, range, step) {
-    const input = $(name);
+    const input = this.$(name);
     input.min = String(percent(range.min));
     input.max = String(percent(range.max));
     input.step = String(step);
@@ -223,14 +222,14 @@ export class Controls {
    * 1 to 2,000 fits in a short slider and each step is a size worth trying.
    */
   #ladderSlider(name) {
-    const input = $(name);
+    const input = this.$(name);
     const value = () => this.ladders[name][Number(input.value)];
     this.#slider(name, value, () => count(value()));
   }
 
   /** Give a ladder slider the sizes from `min` to `max` (and the current `value`), showing `value`. */
   #setLadder(name, min, max, value) {
-    const input = $(name);
+    const input = this.$(name);
     const sizes = sizeLadder(min, max, [value]);
     if (sizes.join() !== (this.ladders[name] ?? []).join()) {
       this.ladders[name] = sizes;
@@ -249,14 +248,14 @@ export class Controls {
     note.id = "activation-rule";
     note.className = "field-note activation-note";
     note.hidden = true;
-    $("activation").after(note);
-    $("activation").setAttribute("aria-describedby", note.id);
-    $("activation").parentElement.classList.add("has-note");
+    this.$("activation").after(note);
+    this.$("activation").setAttribute("aria-describedby", note.id);
+    this.$("activation").parentElement.classList.add("has-note");
   }
 
   /** The optimizer menu; an optimizer the server allows on some networks only says which. */
   #fillOptimizers() {
-    const select = $("optimizer");
+    const select = this.$("optimizer");
     fillSelect(select, META.optimizers.map((o) => o.name));
     for (const option of select.options) option.title = optimizerNote(option.value);
   }
@@ -264,7 +263,7 @@ export class Controls {
   /** Build the data-set picker from the server's table (meta.js). */
   setDatasets(datasets) {
     this.datasets = datasets.filter((d) => d.name !== "custom");
-    const picker = $("datasets");
+    const picker = this.$("datasets");
     picker.replaceChildren();
     this.previews = new Map();
     // The person's own points come last, offered for either problem type.
@@ -332,28 +331,28 @@ export class Controls {
   /** Show the state's values in every control. */
   sync() {
     const s = this.state;
-    choose($("learning_rate"), s.get("learning_rate"));
-    choose($("regularization_rate"), s.get("regularization_rate"));
-    for (const name of ["activation", "optimizer", "regularization", "speed"]) choose($(name), s.get(name));
+    choose(this.$("learning_rate"), s.get("learning_rate"));
+    choose(this.$("regularization_rate"), s.get("regularization_rate"));
+    for (const name of ["activation", "optimizer", "regularization", "speed"]) choose(this.$(name), s.get(name));
     const dataset = s.get("dataset");
     const problem = problemOf(dataset);
-    choose($("problem"), problem);
-    $("regularization_rate").disabled = s.get("regularization") === "none";
+    choose(this.$("problem"), problem);
+    this.$("regularization_rate").disabled = s.get("regularization") === "none";
     // No hidden layer, no activation to choose: the output layer's function follows the problem.
     const noHidden = s.get("hidden_layers").length === 0;
-    $("activation").disabled = noHidden;
-    $("activation").parentElement.title = noHidden ? TEXT.noHiddenLayer() : "";
-    $("activation-rule").textContent = noHidden ? TEXT.noHiddenLayer() : "";
-    $("activation-rule").hidden = !noHidden;
+    this.$("activation").disabled = noHidden;
+    this.$("activation").parentElement.title = noHidden ? TEXT.noHiddenLayer() : "";
+    this.$("activation-rule").textContent = noHidden ? TEXT.noHiddenLayer() : "";
+    this.$("activation-rule").hidden = !noHidden;
     const sliders = {
       train_ratio: [percent(s.get("train_ratio")), (v) => `${v}%`],
       noise: [percent(s.get("noise")), (v) => `${v}%`],
       n_classes: [s.get("n_classes"), String],
     };
     for (const [name, [value, show]] of Object.entries(sliders)) {
-      $(name).value = String(value);
-      $(name).setAttribute("aria-valuetext", show(value));
-      $(`${name}_value`).textContent = show(value);
+      this.$(name).value = String(value);
+      this.$(name).setAttribute("aria-valuetext", show(value));
+      this.$(`${name}_value`).textContent = show(value);
     }
     // The batch slider reaches the whole training set once its size is known.
     const batchMax = Math.min(BOUNDS.batch_size.max, this.trainingPoints ?? Infinity);
@@ -363,36 +362,33 @@ export class Controls {
     };
     for (const [name, [min, max]] of Object.entries(ladders)) {
       const shown = this.#setLadder(name, min, max, s.get(name));
-      $(name).setAttribute("aria-valuetext", shown);
-      $(`${name}_value`).textContent = shown;
+      this.$(name).setAttribute("aria-valuetext", shown);
+      this.$(`${name}_value`).textContent = shown;
     }
     const rule = optimizerRule(s.get("optimizer"));
-    $("optimizer").title = optimizerNote(s.get("optimizer"));
-    $("optimizer-rule").textContent = rule;
-    $("optimizer-rule").hidden = !rule;
-    $("n_classes_row").hidden = dataset !== "blobs";
-    $("seed").value = String(s.get("seed"));
-    $("data_seed").value = String(s.get("data_seed"));
+    this.$("optimizer").title = optimizerNote(s.get("optimizer"));
+    this.$("optimizer-rule").textContent = rule;
+    this.$("optimizer-rule").hidden = !rule;
+    this.$("n_classes_row").hidden = dataset !== "blobs";
+    this.$("seed").value = String(s.get("seed"));
+    this.$("data_seed").value = String(s.get("data_seed"));
     // Custom mode shows every point (test ones outlined dark) so that each can be edited.
     const custom = dataset === "custom";
-    $("show_test").checked = custom || s.get("show_test");
-    $("show_test").disabled = custom;
-    $("show_test").parentElement.title = custom ? t("custom.show_test_title") : "";
-    $("noise_row").hidden = custom;
-    $("n_samples_row").hidden = custom; // the points drawn are the samples
-    $("regenerate").hidden = custom;
-    $("discretize").checked = s.get("discretize");
-    for (const button of $("datasets").children) {
+    this.$("show_test").checked = custom || s.get("show_test");
+    this.$("show_test").disabled = custom;
+    this.$("show_test").parentElement.title = custom ? t("custom.show_test_title") : "";
+    this.$("noise_row").hidden = custom;
+    this.$("n_samples_row").hidden = custom; // the points drawn are the samples
+    this.$("regenerate").hidden = custom;
+    this.$("discretize").checked = s.get("discretize");
+    for (const button of this.$("datasets").children) {
       const selected = button.dataset.name === dataset;
       button.setAttribute("aria-checked", String(selected));
       button.tabIndex = selected ? 0 : -1;
       button.hidden = button.dataset.problem !== problem && button.dataset.problem !== "any";
     }
-    $("dataset-description").textContent = this.description(dataset);
-    $("dataset-description").title = this.noiseText(dataset);
-    for (const button of document.querySelectorAll("[data-lang]")) {
-      button.setAttribute("aria-pressed", String(button.dataset.lang === s.get("lang")));
-    }
+    this.$("dataset-description").textContent = this.description(dataset);
+    this.$("dataset-description").title = this.noiseText(dataset);
   }
 
   /**
@@ -401,14 +397,14 @@ export class Controls {
    */
   setSplit(split) {
     this.split = split;
-    const line = $("split");
+    const line = this.$("split");
     line.hidden = !split;
     if (!split) return;
     const { train, test, batch, ipe } = split;
-    $("split-train").textContent = TEXT.trainingPoints(train);
-    $("split-batch").textContent = TEXT.batch(batch);
-    $("split-ipe").textContent = ipe === null ? "…" : TEXT.iterations(ipe);
-    $("split-test").textContent = TEXT.testPoints(test);
+    this.$("split-train").textContent = TEXT.trainingPoints(train);
+    this.$("split-batch").textContent = TEXT.batch(batch);
+    this.$("split-ipe").textContent = ipe === null ? "…" : TEXT.iterations(ipe);
+    this.$("split-test").textContent = TEXT.testPoints(test);
     if (train !== this.trainingPoints) {
       this.trainingPoints = train;
       this.sync();
@@ -417,7 +413,7 @@ export class Controls {
 
   setPlaying(playing) {
     this.playing = playing;
-    const button = $("play");
+    const button = this.$("play");
     button.classList.toggle("playing", playing);
     button.setAttribute("aria-label", t(playing ? "run.pause" : "run.play"));
     button.setAttribute("aria-pressed", String(playing));
@@ -427,22 +423,22 @@ export class Controls {
   /** Epoch and iteration; `ipe` null hides the iterations per epoch (no data of the person's yet). */
   setCounters(state, ipe = state.iterations_per_epoch) {
     this.counters = [state, ipe];
-    $("epoch").textContent = formatInteger(state.epoch);
-    $("iteration").textContent = formatInteger(state.iteration);
-    $("ipe").textContent = ipe === null ? t("counter.ipe_unknown") : t("counter.ipe", { count: ipe });
+    this.$("epoch").textContent = formatInteger(state.epoch);
+    this.$("iteration").textContent = formatInteger(state.iteration);
+    this.$("ipe").textContent = ipe === null ? t("counter.ipe_unknown") : t("counter.ipe", { count: ipe });
   }
 
   setMetrics(state, problem) {
     // Any size of loss fits its cell ("0.0123", "7.56 × 10⁹³"; "—" while there is none);
     // data-value keeps the exact number for scripts.
     const show = (id, value, text) => {
-      $(id).textContent = text;
-      $(id).dataset.value = value ?? "";
+      this.$(id).textContent = text;
+      this.$(id).dataset.value = value ?? "";
     };
     show("test_loss", state.test_loss, formatNumber(state.test_loss));
     show("train_loss", state.train_loss, formatNumber(state.train_loss));
     show("test_accuracy", state.test_accuracy, formatPercent(state.test_accuracy));
     show("train_accuracy", state.train_accuracy, formatPercent(state.train_accuracy));
-    document.querySelector(".metrics").classList.toggle("regression", problem === "regression");
+    this.root.querySelector(".metrics").classList.toggle("regression", problem === "regression");
   }
 }

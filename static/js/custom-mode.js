@@ -8,12 +8,11 @@ import { CustomPanel } from "./custom-panel.js";
 import { lazy } from "./i18n.js";
 import { BOUNDS } from "./meta.js";
 import { setCustomProblem } from "./state.js";
+import { within } from "./dom.js";
 
 const SEND_DELAY_MS = 250;
 const REMOVE_RADIUS_PX = 12;
 const EMPTY_SPLIT = { x: [], y: [] };
-
-const $ = (id) => document.getElementById(id);
 
 export class CustomMode {
   /**
@@ -23,7 +22,8 @@ export class CustomMode {
    *   status line should say ({blocked} or {idle, playing}, null outside custom mode);
    *   isPlaying(); pause(); flash(kind, text)
    */
-  constructor(heatmap, hooks) {
+  constructor(root, heatmap, hooks) {
+    this.$ = within(root);
     this.heatmap = heatmap;
     this.hooks = hooks;
     this.points = new CustomPoints();
@@ -33,7 +33,7 @@ export class CustomMode {
     this.sentVersion = null;
     this.timer = null;
     setCustomProblem(this.points.problem);
-    this.panel = new CustomPanel(this.points, {
+    this.panel = new CustomPanel(root, this.points, {
       changed: () => this.#changed(),
       render: () => this.render(),
       flash: hooks.flash,
@@ -211,7 +211,7 @@ export class CustomMode {
   /** Bring the panel, the plot's cursor and the status line up to date. */
   render() {
     const active = this.hooks.active();
-    $("custom-panel").hidden = !active;
+    this.$("custom-panel").hidden = !active;
     this.heatmap.canvas.classList.toggle("editable", active);
     this.hooks.status(active ? this.statusText() : null);
     if (active) this.panel.render(this.missing);

@@ -5,8 +5,7 @@ import { categorical, css, diverging } from "./colors.js";
 import { FileError, bindFileButton, downloadJson, readJson } from "./files.js";
 import { ImportError, MAX_CLASSES, MAX_POINTS, parsePoints } from "./custom-data.js";
 import { lazy, t } from "./i18n.js";
-
-const $ = (id) => document.getElementById(id);
+import { within } from "./dom.js";
 
 export class CustomPanel {
   /**
@@ -14,7 +13,8 @@ export class CustomPanel {
    * @param {object} hooks  changed(): the points changed; render(): redraw the mode;
    *   flash(kind, text); exportDocument(): the points as a data document
    */
-  constructor(points, hooks) {
+  constructor(root, points, hooks) {
+    this.$ = within(root);
     this.points = points;
     this.hooks = hooks;
     this.label = 1; // class of the next point
@@ -28,31 +28,31 @@ export class CustomPanel {
   }
 
   #bind() {
-    $("custom-undo").addEventListener("click", () => {
+    this.$("custom-undo").addEventListener("click", () => {
       if (this.points.undo()) this.hooks.changed();
     });
-    $("custom-clear").addEventListener("click", () => {
+    this.$("custom-clear").addEventListener("click", () => {
       this.points.clear();
       this.hooks.changed();
     });
-    $("custom-export").addEventListener("click", () => {
+    this.$("custom-export").addEventListener("click", () => {
       downloadJson("nn-playground-data.json", this.hooks.exportDocument());
     });
-    bindFileButton($("custom-import-button"), $("custom-import"), (file) => this.#import(file));
-    const value = $("custom-value");
+    bindFileButton(this.$("custom-import-button"), this.$("custom-import"), (file) => this.#import(file));
+    const value = this.$("custom-value");
     value.addEventListener("input", () => {
       this.value = Number(value.value);
       this.hooks.render();
     });
-    $("custom-classes").addEventListener("keydown", (event) => {
+    this.$("custom-classes").addEventListener("keydown", (event) => {
       const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
       if (!(event.key in moves)) return;
       event.preventDefault();
       event.stopPropagation();
-      const count = $("custom-classes").children.length;
+      const count = this.$("custom-classes").children.length;
       this.label = (this.label + moves[event.key] + count) % count;
       this.hooks.render();
-      $("custom-classes").children[this.label].focus();
+      this.$("custom-classes").children[this.label].focus();
     });
   }
 
@@ -87,24 +87,24 @@ export class CustomPanel {
   render(missing) {
     const p = this.points;
     const regression = p.problem === "regression";
-    $("custom-class-row").hidden = regression;
-    $("custom-value-row").hidden = !regression;
-    $("custom-missing").hidden = !missing;
+    this.$("custom-class-row").hidden = regression;
+    this.$("custom-value-row").hidden = !regression;
+    this.$("custom-missing").hidden = !missing;
     this.#renderClasses();
-    $("custom-value-output").textContent = String(this.value);
-    $("custom-value-chip").style.background = css(diverging(this.value));
+    this.$("custom-value-output").textContent = String(this.value);
+    this.$("custom-value-chip").style.background = css(diverging(this.value));
     const points = t("custom.points", { count: p.count });
     const counts = regression ? points : `${points} · ${t("custom.classes", { count: p.distinctLabels })}`;
-    $("custom-count").textContent = counts;
-    $("custom-count").title = t("custom.max_title", { count: MAX_POINTS });
-    $("custom-undo").disabled = !p.canUndo;
-    $("custom-clear").disabled = p.count === 0;
-    $("custom-export").disabled = p.count === 0;
+    this.$("custom-count").textContent = counts;
+    this.$("custom-count").title = t("custom.max_title", { count: MAX_POINTS });
+    this.$("custom-undo").disabled = !p.canUndo;
+    this.$("custom-clear").disabled = p.count === 0;
+    this.$("custom-export").disabled = p.count === 0;
   }
 
   /** Swatches for the classes in use plus one more (a new class), up to MAX_CLASSES. */
   #renderClasses() {
-    const row = $("custom-classes");
+    const row = this.$("custom-classes");
     const count = Math.max(2, Math.min(MAX_CLASSES, this.points.classes + 1));
     if (row.children.length !== count) {
       row.replaceChildren();

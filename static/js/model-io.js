@@ -6,8 +6,7 @@ import { ApiError, api } from "./api.js";
 import { FileError, bindFileButton, downloadJson, readJson } from "./files.js";
 import { lazy } from "./i18n.js";
 import { settingNames } from "./state.js";
-
-const $ = (id) => document.getElementById(id);
+import { within } from "./dom.js";
 
 /** A file name that says what the model is: data set, layers, epoch. */
 function fileName(document, epoch) {
@@ -22,10 +21,11 @@ export class ModelFiles {
    *        adopt(session): take the loaded session's config, returning the fields the page
    *        cannot show; flash(kind, text)
    */
-  constructor(hooks) {
+  constructor(root, hooks) {
+    this.$ = within(root);
     this.hooks = hooks;
-    $("model-download").addEventListener("click", () => this.download());
-    bindFileButton($("model-load"), $("model-file"), (file) => this.load(file));
+    this.$("model-download").addEventListener("click", () => this.download());
+    bindFileButton(this.$("model-load"), this.$("model-file"), (file) => this.load(file));
   }
 
   async download() {

@@ -8,6 +8,7 @@ import { findGrid, unitOffset } from "./frame.js";
 import { Heatmap, renderLegend } from "./heatmap.js";
 import { lazy, t } from "./i18n.js";
 import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./network.js";
+import { within } from "./dom.js";
 
 const PLOT_SIZE = 300;
 const FEATURE_RESOLUTION = 100;
@@ -114,8 +115,10 @@ class GradientPanel {
 }
 
 export class OutputView {
-  constructor() {
-    this.heatmap = new Heatmap(document.getElementById("heatmap"), { size: PLOT_SIZE });
+  constructor(root) {
+    const $ = within(root);
+    this.$ = $;
+    this.heatmap = new Heatmap($("heatmap"), { size: PLOT_SIZE });
     // The plot is as wide as its box (style.css .plot: PLOT_SIZE beside the other columns,
     // wider or narrower when the columns stack).
     const plotBox = this.heatmap.canvas.parentElement;
@@ -123,21 +126,21 @@ export class OutputView {
       const width = Math.floor(plotBox.clientWidth);
       if (width > 0) this.heatmap.setSize(width);
     }).observe(plotBox);
-    this.legend = document.getElementById("legend");
-    this.caption = document.getElementById("plot-caption");
+    this.legend = $("legend");
+    this.caption = $("plot-caption");
     this.legendKey = null;
     this.hover = null;
     this.discretize = false;
     this.regressionRange = 1;
     this.problem = null;
-    this.loss = new LineChart(document.getElementById("loss-chart"), {
+    this.loss = new LineChart($("loss-chart"), {
       height: 84,
       series: [
         { key: "train", label: lazy("chart.train_loss"), color: "#8a9099" },
         { key: "test", label: lazy("chart.test_loss"), color: TRAIN, width: 2 },
       ],
     });
-    this.accuracy = new LineChart(document.getElementById("accuracy-chart"), {
+    this.accuracy = new LineChart($("accuracy-chart"), {
       height: 84,
       yMin: 0,
       yMax: 1,
@@ -148,9 +151,9 @@ export class OutputView {
       ],
     });
     this.gradients = new GradientPanel(
-      document.getElementById("gradient-chart"),
-      document.getElementById("gradient-legend"),
-      document.getElementById("gradient-note"),
+      $("gradient-chart"),
+      $("gradient-legend"),
+      $("gradient-note"),
     );
   }
 
@@ -187,7 +190,7 @@ export class OutputView {
 
   drawCharts() {
     const regression = this.problem === "regression";
-    document.getElementById("accuracy-chart").hidden = regression;
+    this.$("accuracy-chart").hidden = regression;
     for (const chart of [this.loss, this.accuracy, this.gradients.chart]) {
       if (chart.dirty && !chart.canvas.hidden) chart.draw();
     }

@@ -108,8 +108,12 @@ export function problemOf(dataset) {
 }
 
 export class UrlState {
-  /** Values from `search` (a query string); anything missing or invalid takes its default. */
-  constructor(search = window.location.search) {
+  /**
+   * Values from `search` (a query string); anything missing or invalid takes its default.
+   * `writes`: whether changes rewrite the page's URL (false for a run the link does not describe).
+   */
+  constructor(search = window.location.search, { writes = true } = {}) {
+    this.writes = writes;
     const params = new URLSearchParams(search);
     this.values = {};
     this.rejected = [];
@@ -195,6 +199,7 @@ export class UrlState {
   }
 
   writeUrl() {
+    if (!this.writes) return;
     const url = `${window.location.pathname}${this.toQuery()}${window.location.hash}`;
     window.history.replaceState(null, "", url);
   }

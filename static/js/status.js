@@ -5,6 +5,7 @@
 // long as the run is unstable, so a passing notice may go first), which beats the idle hint.
 
 import { ApiError, Connection, StreamRefused } from "./api.js";
+import { formatInteger } from "./format.js";
 import { lazy, t } from "./i18n.js";
 
 const NOTICE_MS = 5000;
@@ -33,12 +34,19 @@ export class StatusLine {
     this.timers = {};
   }
 
-  /** Say what a connection event means (see StreamClient's onConnection). */
-  connectionChanged(kind, detail, recreated) {
+  /**
+   * Say what a connection event means (see StreamClient's onConnection); `session`: how the
+   * session in use came to be when it was new to the page ({origin, epoch}, else null).
+   */
+  connectionChanged(kind, detail, session) {
     if (kind === Connection.OPEN) {
       const wasLost = this.connection !== null;
       this.setConnection("open");
-      if (recreated) {
+      if (session?.origin === "resumed") {
+        this.flash("notice", lazy("connection.resumed", { epoch: formatInteger(session.epoch) }));
+      } else if (session?.origin === "replaced") {
+        this.flash("notice", lazy("connection.replaced"));
+      } else if (session?.origin === "recreated") {
         this.flash("notice", lazy("connection.recreated"));
       } else if (wasLost) {
         this.flash("notice", lazy("connection.reconnected"));

@@ -154,6 +154,22 @@ def second_browser(browser: Browser, live_server: str) -> Iterator[Playground]:
 
 
 @pytest.fixture
+def new_tab(page: Page, live_server: str) -> Iterator[Callable[[], Playground]]:
+    """``new_tab()``: the page in another tab of the same browser context (its own
+    sessionStorage, shared localStorage), on the shared server."""
+    tabs: list[Playground] = []
+
+    def open_tab() -> Playground:
+        tab = attach(page.context.new_page(), live_server)
+        tabs.append(tab)
+        return tab
+
+    yield open_tab
+    for tab in tabs:
+        assert_no_console_errors(tab)
+
+
+@pytest.fixture
 def browser_speaking(browser: Browser, live_server: str) -> Iterator[Callable[[str], Playground]]:
     """``browser_speaking("ko-KR")``: the page in a browser context whose language is that."""
     contexts: list[tuple[BrowserContext, Playground]] = []

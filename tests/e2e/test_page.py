@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import expect
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from conftest import Playground
 
 FEATURE_COUNT = 7
@@ -182,19 +184,28 @@ def check_settings_shown(playground: Playground) -> None:
     assert {key: config[key] for key in EXPECTED} == EXPECTED
 
 
-def test_url_settings_restore_and_survive_reload(playground: Playground) -> None:
+def test_url_settings_restore_and_survive_reload(
+    playground: Playground, new_tab: Callable[[], Playground]
+) -> None:
     page = playground.page
     playground.open(SETTINGS)
     check_settings_shown(playground)
     first_session = playground.session_id()
     first_model = playground.rest("GET", f"/api/sessions/{first_session}/model")["layers"]
+    # Same seeds, same network: a copied link, opened in a tab of its own, reproduces the run.
+    copied = new_tab()
+    copied.page.goto(page.url)
+    copied.wait_live()
+    check_settings_shown(copied)
+    assert copied.session_id() != first_session
+    second_model = copied.rest("GET", f"/api/sessions/{copied.session_id()}/model")
+    assert second_model["layers"] == first_model
+    copied.page.close()
+    # A reload keeps this tab's run (tests/e2e/test_page_reload.py) and the link's settings.
     page.reload()
     playground.wait_live()
     check_settings_shown(playground)
-    assert playground.session_id() != first_session
-    # Same seeds, same network: a copied link reproduces the run.
-    second_model = playground.rest("GET", f"/api/sessions/{playground.session_id()}/model")
-    assert second_model["layers"] == first_model
+    assert playground.session_id() == first_session
     # A change made in the page lands in the address, and survives a reload.
     page.get_by_label("Activation").select_option("tanh")
     expect(page).to_have_url(re.compile("activation=tanh"))
