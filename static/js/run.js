@@ -3,6 +3,7 @@
 // lesson panel or a second run drives a run through applySettings(), play(), step().
 
 import { ApiError, Connection, StreamClient, api } from "./api.js";
+import { ArchitectureField } from "./architecture.js";
 import { Controls, optimizerNote } from "./controls.js";
 import { CustomMode } from "./custom-mode.js";
 import { within } from "./dom.js";
@@ -53,6 +54,12 @@ export class Run {
     this.output = new OutputView(root);
     this.network = this.#makeNetwork($("network"));
     this.controls = this.#makeControls(root);
+    this.architecture = new ArchitectureField(root, {
+      sizes: () => state.get("hidden_layers"),
+      limit: () => this.#layerLimit(),
+      apply: (sizes) => this.applySettings({ hidden_layers: sizes }),
+      flash: (kind, text) => this.status.flash(kind, text),
+    });
     this.custom = this.#makeCustom(root);
     this.painter = new FramePainter(
       { state, controls: this.controls, status: this.status, network: this.network, output: this.output },
@@ -173,6 +180,7 @@ export class Run {
     const { state } = this;
     this.network.setLayerLimit(this.#layerLimit());
     this.network.setShape(state.get("features"), state.get("hidden_layers"), this.#outputUnits());
+    this.architecture.sync();
   }
 
   #makeNetwork(element) {
@@ -356,6 +364,7 @@ export class Run {
     setLanguage(this.state.get("lang"));
     this.onLanguage(this.state.get("lang"));
     this.controls.relabel();
+    this.architecture.relabel();
     this.#reshape();
     this.network.relabel();
     this.output.relabel();
