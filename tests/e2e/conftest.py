@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,28 @@ class Playground:
             }"""
         )
         return pixels
+
+    def settled_pixels(self, timeout_s: float = 10.0) -> list[int]:
+        """The main plot's pixels once two reads in a row agree (nothing left to paint)."""
+        deadline = time.monotonic() + timeout_s
+        last = self.heatmap_pixels()
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(100)
+            now = self.heatmap_pixels()
+            if now == last:
+                return now
+            last = now
+        raise AssertionError(f"the plot kept changing for {timeout_s} s")
+
+    def wait_pixels_change(self, before: list[int], timeout_s: float = 10.0) -> list[int]:
+        """Poll the main plot until it differs from `before`."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            now = self.heatmap_pixels()
+            if now != before:
+                return now
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"the plot did not change within {timeout_s} s")
 
     def number(self, selector: str) -> float:
         text = self.page.locator(selector).inner_text()
