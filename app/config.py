@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT, description="Directory holding static/ and templates/ for the page."
     )
 
+    lessons_dir: Path | None = Field(
+        default=None,
+        description="A folder of lesson files (*.toml, see docs/lessons.md), added to the "
+        "built-in lessons; a file named like a built-in one replaces it.",
+    )
+
     max_sessions: int = Field(default=200, ge=1, le=100_000)
     session_idle_seconds: float = Field(default=1800.0, gt=0, le=7 * 24 * 3600)
     expiry_interval_seconds: float = Field(default=60.0, gt=0, le=3600)

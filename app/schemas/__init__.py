@@ -12,7 +12,8 @@ Names come from the engine's ``Literal`` aliases, so the schema cannot offer a n
 engine lacks. The package is split by seam: ``base`` (caps, the request/response bases and
 bounded field types), ``bounds`` (the bounds settings decide), ``config`` (the training
 configuration), ``sessions`` (the session, training, data and prediction bodies), ``model``
-(model documents, stateless training) and ``meta`` (the tables and bounds a page shows);
+(model documents, stateless training), ``meta`` (the tables and bounds a page shows) and
+``lessons`` (the lessons, a session's progress in one);
 import everything from ``app.schemas``.
 """
 
@@ -67,6 +68,18 @@ from app.schemas.config import (
     Points,
     SessionConfig,
 )
+from app.schemas.lessons import (
+    LessonId,
+    LessonOut,
+    LessonProgressOut,
+    LessonStep,
+    LessonStepSummary,
+    LessonSummary,
+    LessonText,
+    SessionCreate,
+    SessionPatch,
+    StepProgress,
+)
 from app.schemas.meta import (
     Bounds,
     DatasetMeta,
@@ -120,6 +133,13 @@ __all__ = [
     "IntRange",
     "LayerActivations",
     "LearningRate",
+    "LessonId",
+    "LessonOut",
+    "LessonProgressOut",
+    "LessonStep",
+    "LessonStepSummary",
+    "LessonSummary",
+    "LessonText",
     "MAX_ABS_PREDICT",
     "MAX_ABS_TARGET",
     "MAX_EPOCHS",
@@ -157,12 +177,15 @@ __all__ = [
     "SPIRAL_CONFIG",
     "Seed",
     "SessionConfig",
+    "SessionCreate",
+    "SessionPatch",
     "SessionOut",
     "SessionUpdated",
     "SpeedMeta",
     "StreamMeta",
     "StatelessTrainOut",
     "StatelessTrainRequest",
+    "StepProgress",
     "Target",
     "TrainRatio",
     "TrainRequest",

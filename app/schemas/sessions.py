@@ -19,6 +19,7 @@ from app.schemas.base import (
 )
 from app.schemas.bounds import settings_bound
 from app.schemas.config import SessionConfig
+from app.schemas.lessons import LessonProgressOut
 
 
 class TrainingState(OutModel):
@@ -42,6 +43,9 @@ class SessionOut(OutModel):
     id: str
     config: SessionConfig
     state: TrainingState
+    lesson: LessonProgressOut | None = Field(
+        default=None, description="the lesson the session follows, null when none"
+    )
 
 
 class SessionUpdated(SessionOut):

@@ -66,6 +66,7 @@ class Player:
         self._remaining: int | None = 0  # None: counted from the epoch when training starts
         self._deadline: float | None = None
         self._step: _Step | None = None
+        self._lesson_sent = -1  # the session's lesson_version this connection last showed
 
     @property
     def diverged(self) -> bool:
@@ -128,11 +129,11 @@ class Player:
 
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
         with self._locked():
-            self.session.trainer.set_weight(layer, source, target, value)
+            self.session.set_weight(layer, source, target, value)
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
         with self._locked():
-            self.session.trainer.set_bias(layer, neuron, value)
+            self.session.set_bias(layer, neuron, value)
 
     def update(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply config changes (PATCH rules); the `config` message answering them."""
@@ -147,12 +148,14 @@ class Player:
 
     def hello(self) -> dict[str, Any]:
         with self._locked():
+            self._lesson_sent = self.session.lesson_version
             return {
                 "type": "hello",
                 "id": self.session.id,
                 "config": self.session.config(),
                 "state": self.session.state(),
                 "stream": self.settings.as_dict(),
+                "lesson": self.session.lesson_progress(),
             }
 
     def begin_frame(self) -> None:
@@ -196,18 +199,28 @@ class Player:
         return self._deadline is not None and time.perf_counter() >= self._deadline
 
     def render(self) -> Frame:
-        """Encode the current state; a diverged session stops playing with this frame."""
+        """Encode the current state; a diverged session stops playing with this frame.
+
+        The lesson's steps are checked first; the header carries ``lesson`` (the progress,
+        or null after leaving lesson mode) only when it changed since this connection last
+        showed it.
+        """
         with self._locked():
             if self.diverged:
                 self.playing = False
+            session = self.session
+            session.observe_lesson()
             frame = encode_frame(
-                self.session.trainer,
+                session.trainer,
                 seq=self.seq,
                 playing=self.playing,
                 resolution=self.settings.resolution,
                 thumbnail_resolution=self.settings.thumbnail_resolution,
             )
-            self.session.touch()
+            if session.lesson_version != self._lesson_sent:
+                frame.header["lesson"] = session.lesson_progress()
+                self._lesson_sent = session.lesson_version
+            session.touch()
         self.seq += 1
         return frame
 

@@ -6,6 +6,11 @@ holds ``lock`` around them. ``lock`` is fair (``FairLock``) and nothing holds it
 ``train`` takes it one slice at a time. Bad input raises
 ``ValueError("field: expected …, got …")``; a result that is not finite raises ``NotFinite``.
 Nothing here knows about HTTP.
+
+A session may follow a lesson (``app.lessons``): after every change and every stretch of
+training (``observe_lesson``) its steps are checked on the trainer's real state, and
+``lesson_version`` grows whenever the progress changes, so a stream can tell when to send it.
+``run`` grows whenever the network starts afresh (reset, rebuild, edited or loaded weights).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import numpy as np
 
 from app.config import Settings
 from app.engine import Trainer
+from app.lessons import Lesson, LessonProgress, observe
 from app.services import model as model_document
 from app.services.configs import (
     CONFIG_FIELDS,
@@ -78,6 +84,9 @@ class Session:
         self.clock = clock
         self.last_used = clock()
         self.streams = 0  # open streams; a streamed session is never idle
+        self.lesson: LessonProgress | None = None
+        self.lesson_version = 0
+        self.run = 0
 
     @classmethod
     def create(
@@ -86,11 +95,17 @@ class Session:
         settings: Settings,
         *,
         clock: Callable[[], float] = time.monotonic,
+        lesson: Lesson | None = None,
     ) -> Session:
-        """Build a session from any subset of config fields (defaults fill the rest)."""
-        complete = merge_config(default_config(), config)
+        """Build a session from any subset of config fields (defaults fill the rest); with a
+        ``lesson``, from its preset, the fields given overriding it."""
+        complete = merge_config(lesson_config(lesson), config)
         trainer = Trainer(dict_to_config(complete), limits=engine_limits(settings))
-        return cls(trainer, settings, clock=clock)
+        session = cls(trainer, settings, clock=clock)
+        if lesson is not None:
+            session.lesson = LessonProgress(lesson)
+            session.observe_lesson()
+        return session
 
     def touch(self) -> None:
         self.last_used = self.clock()
@@ -149,11 +164,77 @@ class Session:
             if not changed:
                 return False
             engine_values = dataclasses_fields(dict_to_config(merged), changed)
-            return bool(self.trainer.reconfigure(**engine_values))
+            self.observe_lesson()  # what was trained under the old settings counts for them
+            rebuilt = bool(self.trainer.reconfigure(**engine_values))
+            if rebuilt:
+                self.run += 1
+            self.observe_lesson()
+            return rebuilt
 
     def reset(self) -> None:
         with self.lock:
+            self.observe_lesson()
             self.trainer.reset()
+            self.run += 1
+            self.observe_lesson()
+
+    # ------------------------------------------------------------------ lessons
+    def start_lesson(self, lesson: Lesson | None, changes: dict[str, Any] | None = None) -> bool:
+        """Follow ``lesson`` from its preset (``changes`` override it), every step unpassed;
+        None leaves lesson mode and applies ``changes`` alone. True if the network was rebuilt.
+        """
+        changes = changes or {}
+        with self.lock:
+            if lesson is None:
+                if self.lesson is not None:
+                    self.lesson = None
+                    self.lesson_version += 1
+                return self.update(changes)
+            complete = merge_config(lesson_config(lesson), changes)
+            dict_to_config(complete)  # a bad override fails before anything changes
+            previous, self.lesson = self.lesson, None  # the change is the lesson's start
+            try:
+                rebuilt = self.update(complete)
+            except ValueError:
+                self.lesson = previous
+                raise
+            if not rebuilt:
+                self.trainer.reset()  # a lesson starts from fresh weights
+                self.run += 1
+            self.lesson = LessonProgress(lesson)
+            self.lesson_version += 1
+            self.observe_lesson()
+            return rebuilt
+
+    def restart_lesson(self) -> bool:
+        """The lesson again from its preset, every step unpassed; ValueError if none."""
+        with self.lock:
+            if self.lesson is None:
+                raise ValueError("lesson: expected a session following a lesson, got none")
+            return self.start_lesson(self.lesson.lesson)
+
+    def observe_lesson(self) -> None:
+        """Check the lesson's steps on the trainer as it is now (call after every change)."""
+        with self.lock:
+            if self.lesson is not None and self.lesson.observe(observe(self.trainer, self.run)):
+                self.lesson_version += 1
+
+    def lesson_progress(self) -> dict[str, Any] | None:
+        """``{"id", "steps": [{"id", "passed"}, ...]}``, or None outside a lesson."""
+        with self.lock:
+            return None if self.lesson is None else self.lesson.as_dict()
+
+    def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
+        with self.lock:
+            self.trainer.set_weight(layer, source, target, value)
+            self.run += 1
+            self.observe_lesson()
+
+    def set_bias(self, layer: int, neuron: int, value: float) -> None:
+        with self.lock:
+            self.trainer.set_bias(layer, neuron, value)
+            self.run += 1
+            self.observe_lesson()
 
     def train(self, *, epochs: int | None = None, iterations: int | None = None) -> None:
         """Train ``epochs`` or ``iterations`` (exactly one), within the per-call limits.
@@ -164,6 +245,7 @@ class Session:
         with self.lock:
             check_work(self.trainer, self.settings, epochs=epochs, iterations=iterations)
         train_in_slices(self.trainer, self.lock, epochs=epochs, iterations=iterations)
+        self.observe_lesson()
 
     def data(self) -> dict[str, Any]:
         """Raw train and test points; labels as integers for classification."""
@@ -224,7 +306,15 @@ class Session:
             scratch.load_parameters(weights, biases)
             rebuilt = self.update({name: complete[name] for name in CONFIG_FIELDS})
             self.trainer.load_parameters(weights, biases)
+            self.run += 1
+            self.observe_lesson()
             return rebuilt
+
+
+def lesson_config(lesson: Lesson | None) -> dict[str, Any]:
+    """The complete configuration a lesson starts from (the defaults without one)."""
+    defaults = default_config()
+    return defaults if lesson is None else merge_config(defaults, dict(lesson.preset))
 
 
 def dataclasses_fields(config: Any, names: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 A session is idle when nothing has touched it for ``session_idle_seconds`` and no stream is
 attached; idle sessions are dropped by ``expire_idle`` (called periodically by the app and
 before refusing a new session) and on lookup. Thread-safe.
+
+The store also holds the lessons on offer (``lessons``), read once when it is made: the
+built-in ones and those of ``settings.lessons_dir``; a bad lesson file stops it there
+(``LessonFileError`` names the file and the field).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from app.config import Settings
+from app.lessons import Catalog, load_catalog
+from app.services.configs import engine_limits
 from app.services.errors import SessionNotFound, StoreFull
 from app.services.session import Session
 
@@ -23,19 +29,23 @@ class SessionStore:
         self._clock = clock
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
+        self.lessons: Catalog = load_catalog(settings.lessons_dir, engine_limits(settings))
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._sessions)
 
-    def create(self, config: dict[str, Any]) -> Session:
-        """A new session from ``config`` (any subset of fields).
+    def create(self, config: dict[str, Any], lesson: str | None = None) -> Session:
+        """A new session from ``config`` (any subset of fields), or from the preset of the
+        lesson with id ``lesson`` overridden by ``config``.
 
-        Raises ValueError for a bad config and StoreFull when ``max_sessions`` are live.
+        Raises ValueError for a bad config or an unknown lesson and StoreFull when
+        ``max_sessions`` are live.
         """
+        found = None if lesson is None else self.lessons.lesson(lesson)
         self._check_room()
         # Building the trainer is CPU work: done outside the store's lock.
-        session = Session.create(config, self.settings, clock=self._clock)
+        session = Session.create(config, self.settings, clock=self._clock, lesson=found)
         with self._lock:
             if len(self._sessions) >= self.settings.max_sessions:
                 raise self._full()

@@ -20,7 +20,8 @@ def test_create_with_no_body_fills_every_default(client: TestClient) -> None:
     response = client.post("/api/sessions")
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "config", "state"}
+    assert set(body) == {"id", "config", "state", "lesson"}
+    assert body["lesson"] is None
     config = body["config"]
     assert config["dataset"] == "circles"
     assert (config["n_samples"], config["noise"], config["train_ratio"]) == (500, 0.0, 0.5)

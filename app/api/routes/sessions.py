@@ -1,4 +1,4 @@
-"""Sessions: create, read, change, train, reset, delete.
+"""Sessions: create, read, change, train, reset, delete; start, leave or restart a lesson.
 
 Handlers are plain ``def``: FastAPI runs them in its worker threads, so training (CPU work)
 never blocks the event loop. Training takes the session's lock one short slice at a time,
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Response, status
+from fastapi import APIRouter, Body, HTTPException, Response, status
 
 from app.api import examples
 from app.api.deps import SessionDep, SessionId, StoreDep
 from app.api.errors import RETRY_AFTER_SECONDS
 from app.schemas import (
-    ConfigUpdate,
     ErrorOut,
-    SessionConfig,
+    SessionCreate,
     SessionOut,
+    SessionPatch,
     SessionUpdated,
     TrainRequest,
 )
@@ -44,9 +44,14 @@ FULL: dict[int | str, dict[str, Any]] = {
 
 
 def session_out(session: Session) -> dict[str, Any]:
-    """``{"id", "config", "state"}`` read at one instant."""
+    """``{"id", "config", "state", "lesson"}`` read at one instant."""
     with session.lock:
-        return {"id": session.id, "config": session.config(), "state": session.state()}
+        return {
+            "id": session.id,
+            "config": session.config(),
+            "state": session.state(),
+            "lesson": session.lesson_progress(),
+        }
 
 
 @router.post(
@@ -61,10 +66,17 @@ def session_out(session: Session) -> dict[str, Any]:
 )
 def create_session(
     store: StoreDep,
-    config: Annotated[SessionConfig | None, Body(openapi_examples=examples.CREATE_SESSION)] = None,
+    config: Annotated[SessionCreate | None, Body(openapi_examples=examples.CREATE_SESSION)] = None,
 ) -> dict[str, Any]:
-    """Every config field is optional; the response holds the complete config."""
-    session = store.create((config or SessionConfig()).model_dump())
+    """Every config field is optional; the response holds the complete config. With
+    ``lesson``, the session starts from that lesson's preset (the fields given override it)
+    and follows its steps; an unknown lesson is a 422 listing the lessons."""
+    if config is None:
+        session = store.create({})
+    else:
+        given = config.model_dump(exclude_unset=True, exclude={"lesson"})
+        values = given if config.lesson is not None else config.model_dump(exclude={"lesson"})
+        session = store.create(values, lesson=config.lesson)
     return session_out(session)
 
 
@@ -85,13 +97,21 @@ def get_session(session: SessionDep) -> dict[str, Any]:
 )
 def update_session(
     session: SessionDep,
-    update: Annotated[ConfigUpdate, Body(openapi_examples=examples.UPDATE_SESSION)],
+    update: Annotated[SessionPatch, Body(openapi_examples=examples.UPDATE_SESSION)],
+    store: StoreDep,
 ) -> dict[str, Any]:
     """Learning rate, batch size, optimizer, momentum and regularisation apply live and keep
     the weights; any other change rebuilds the network (counters back to 0). ``rebuilt``
-    says which happened."""
+    says which happened. ``lesson`` starts that lesson from its preset, every step unpassed
+    (the other fields given override the preset); ``lesson: null`` leaves lesson mode."""
+    changes = update.changes()
     with session.lock:
-        rebuilt = session.update(update.changes())
+        if "lesson" in changes:
+            lesson_id = changes.pop("lesson")
+            lesson = None if lesson_id is None else store.lessons.lesson(lesson_id)
+            rebuilt = session.start_lesson(lesson, changes)
+        else:
+            rebuilt = session.update(changes)
         return {**session_out(session), "rebuilt": rebuilt}
 
 
@@ -133,4 +153,25 @@ def reset_session(session: SessionDep) -> dict[str, Any]:
     """Weights drawn again from the session's seed, counters 0, same data."""
     with session.lock:
         session.reset()
+        return session_out(session)
+
+
+@router.post(
+    "/{session_id}/lesson/restart",
+    response_model=SessionOut,
+    summary="Start the session's lesson again",
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorOut, "description": "The session follows no lesson"},
+    },
+)
+def restart_lesson(session: SessionDep) -> dict[str, Any]:
+    """Back to the lesson's preset with fresh weights, every step unpassed."""
+    with session.lock:
+        if session.lesson is None:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                'the session follows no lesson; start one with PATCH {"lesson": id}',
+            )
+        session.restart_lesson()
         return session_out(session)
