@@ -69,10 +69,16 @@ def flag_message(error: ErrorDetails) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     settings = parse_settings(argv)
     from app.api.ws_protocol import StreamProtocol
-    from app.main import create_app  # after parsing, so --help works with a broken env
+    from app.lessons import LessonFileError
 
+    try:
+        from app.main import create_app  # after parsing, so --help works with a broken env
+
+        app = create_app(settings)
+    except LessonFileError as error:  # a lesson file at fault: say which, and stop
+        raise SystemExit(f"nn-playground: {error}") from None
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
