@@ -66,6 +66,10 @@ export const api = {
   model: (id) => request("GET", `/api/sessions/${id}/model`),
   loadModel: (id, document) => request("PUT", `/api/sessions/${id}/model`, document),
   deleteSession: (id) => request("DELETE", `/api/sessions/${id}`),
+  updateSession: (id, changes) => request("PATCH", `/api/sessions/${id}`, changes),
+  restartLesson: (id) => request("POST", `/api/sessions/${id}/lesson/restart`),
+  lessons: () => request("GET", "/api/lessons"),
+  lesson: (id) => request("GET", `/api/lessons/${encodeURIComponent(id)}`),
   /** Fire-and-forget delete that survives page unload. */
   dropSession(id) {
     fetch(`/api/sessions/${id}`, { method: "DELETE", keepalive: true }).catch(() => {});

@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { setLanguage } from "./i18n.js";
+import { LessonPanel } from "./lesson-panel.js";
 import { Run } from "./run.js";
 import { bindShortcuts } from "./shortcuts.js";
 import { UrlState } from "./state.js";
@@ -46,13 +47,19 @@ const showLanguage = (lang) => {
   for (const button of languageButtons) button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
 };
 
+let lessons = null; // the lesson panel, made once the run exists
 const run = new Run(document.querySelector(".run"), {
   state,
   connection: document.getElementById("connection"),
   sessionLink: document.getElementById("session-link"),
   memory,
-  onLanguage: showLanguage,
+  onLanguage: (lang) => {
+    showLanguage(lang);
+    lessons.render();
+  },
+  onLesson: (progress) => lessons.noteProgress(progress),
 });
+lessons = new LessonPanel(document.getElementById("lesson"), document.getElementById("lessons-open"), run);
 for (const button of languageButtons) {
   button.addEventListener("click", () => run.applySettings({ lang: button.dataset.lang }));
 }
@@ -62,5 +69,5 @@ window.addEventListener("pagehide", () => run.leave());
 window.addEventListener("pageshow", (event) => {
   if (event.persisted) run.resume();
 });
-window.nnPlayground = { run, stats: run.stats };
-run.start();
+window.nnPlayground = { run, lessons, stats: run.stats };
+lessons.prepare().then(() => run.start());

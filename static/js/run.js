@@ -38,15 +38,18 @@ export class Run {
    * root: the element holding the run's markup (templates/index.html's `.run`)
    * options: state (a UrlState), connection (the masthead's badge), sessionLink (the footer's
    *   link to the session's JSON), memory ({take(), keep(id)}: where the session's id is
-   *   kept for a reload, or null), onLanguage(lang) (the page's language changed)
+   *   kept for a reload, or null), onLanguage(lang) (the page's language changed),
+   *   onLesson(progress) (the server's word on the lesson's steps: {id, steps: [{id, passed}]},
+   *   or null outside a lesson)
    */
-  constructor(root, { state, connection, sessionLink = null, memory = null, onLanguage = () => {} }) {
+  constructor(root, { state, connection, sessionLink = null, memory = null, onLanguage = () => {}, onLesson = () => {} }) {
     const $ = within(root);
     this.root = root;
     this.state = state;
     this.memory = memory;
     this.sessionLink = sessionLink;
     this.onLanguage = onLanguage;
+    this.onLesson = onLesson;
     this.datasets = META.datasets.filter((d) => d.name !== "custom");
     this.refusal = null; // why the link's settings were not all used, shown once the run is live
     this.arrival = null; // how the session in use came to be, said once its stream is open
@@ -86,6 +89,19 @@ export class Run {
 
   get playing() {
     return this.painter.playing;
+  }
+
+  /** The server session's id (null until there is one). */
+  get sessionId() {
+    return this.stream.sessionId;
+  }
+
+  /** Show a session the server changed through REST ({config, lesson}): settings, points, frame. */
+  adopt(session) {
+    this.#adoptConfig(session.config);
+    this.data.noteConfig(session.id, session.config);
+    if ("lesson" in session) this.onLesson(session.lesson);
+    this.stream.send({ type: "frame" });
   }
 
   /** Show the settings, then connect: to the session kept for a reload if there is one. */
@@ -278,7 +294,10 @@ export class Run {
   #makeStream() {
     const { state } = this;
     return new StreamClient({
-      sessionConfig: () => this.custom.sessionConfig(state.serverConfig()),
+      sessionConfig: () => {
+        const config = this.custom.sessionConfig(state.serverConfig());
+        return state.get("lesson") ? { ...config, lesson: state.get("lesson") } : config;
+      },
       onSession: (session, origin) => {
         this.#showSessionLink(session.id);
         this.data.forget();
@@ -290,6 +309,7 @@ export class Run {
       onFrame: (header, bytes) => {
         this.painter.receive(header, bytes);
         this.data.noteFrame(header);
+        if ("lesson" in header) this.onLesson(header.lesson);
       },
       onConnection: (kind, detail) => {
         const refused = detail.error instanceof ApiError && detail.error.status === 422;
@@ -313,6 +333,7 @@ export class Run {
       const missed = state.differences(message.config);
       if (Object.keys(missed).length) this.#sendUpdate(missed);
       this.data.noteConfig(message.id, message.config);
+      if ("lesson" in message) this.onLesson(message.lesson);
     } else if (message.type === "config") {
       const changed = changedSettings(this.data.config, message.config);
       // A custom edit restarts the network every time; the status line already says so.

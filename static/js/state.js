@@ -46,6 +46,11 @@ const listOf = (item, minLength, maxLength, { distinct = false } = {}) => ({
   format: (v) => v.map(item.format).join(","),
 });
 
+const lessonId = {
+  parse: (s) => (s === "" || /^[a-z][a-z0-9_]{0,39}$/.test(s) ? s : undefined),
+  format: String,
+};
+
 const integerIn = (range) => integer(range.min, range.max);
 const realIn = (range) => real(range.min, range.max, { exclusiveMin: range.min_exclusive });
 // A session config field: sent to the API under the same name, starting at the server's default.
@@ -73,6 +78,8 @@ export const PROPERTIES = [
   { name: "discretize", kind: boolean, initial: false, server: false },
   // The page's language: the reader's choice, else the browser's (i18n.js).
   { name: "lang", kind: oneOf(LANGUAGES), initial: browserLanguage(), server: false },
+  // The lesson the run follows ("" for none; lesson-panel.js), in the address only while set.
+  { name: "lesson", kind: lessonId, initial: "", server: false, omitWhenInitial: true },
 ];
 
 const BY_NAME = new Map(PROPERTIES.map((p) => [p.name, p]));
@@ -117,10 +124,12 @@ export class UrlState {
     const params = new URLSearchParams(search);
     this.values = {};
     this.rejected = [];
+    this.given = new Set(); // the settings the link itself set (the others are defaults)
     for (const p of PROPERTIES) {
       const text = params.get(p.name);
       const parsed = text === null ? undefined : p.kind.parse(text);
       if (text !== null && parsed === undefined) this.rejected.push(p.name);
+      if (parsed !== undefined) this.given.add(p.name);
       this.values[p.name] = parsed === undefined ? copy(p.initial) : parsed;
     }
     this.listeners = [];
@@ -191,7 +200,8 @@ export class UrlState {
 
   toQuery() {
     // Commas stay readable: `features=x1,x2&hidden_layers=4,2`.
-    const parts = PROPERTIES.map((p) => {
+    const written = PROPERTIES.filter((p) => !(p.omitWhenInitial && same(this.values[p.name], p.initial)));
+    const parts = written.map((p) => {
       const text = encodeURIComponent(p.kind.format(this.values[p.name])).replace(/%2C/g, ",");
       return `${p.name}=${text}`;
     });
