@@ -61,7 +61,7 @@ class Playground:
 
     def wait_live(self) -> None:
         expect(self.page.locator("#connection")).to_have_attribute("data-state", "open")
-        expect(self.page.locator("#test_loss")).not_to_have_text("—")
+        expect(self.page.locator("#train_loss")).not_to_have_text("—")
 
     def session_id(self) -> str:
         link = self.page.locator("#session-link")
