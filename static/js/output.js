@@ -8,6 +8,7 @@ import { findGrid, unitOffset } from "./frame.js";
 import { Heatmap, renderLegend } from "./heatmap.js";
 import { lazy, t } from "./i18n.js";
 import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./network.js";
+import { DecisionLine } from "./decision-line.js";
 import { within } from "./dom.js";
 
 const PLOT_SIZE = 300;
@@ -126,6 +127,7 @@ export class OutputView {
       const width = Math.floor(plotBox.clientWidth);
       if (width > 0) this.heatmap.setSize(width);
     }).observe(plotBox);
+    this.decisionLine = new DecisionLine(plotBox, $("decision-line"));
     this.legend = $("legend");
     this.caption = $("plot-caption");
     this.legendKey = null;
@@ -199,6 +201,7 @@ export class OutputView {
   /** Word the charts, legends and captions again in the page's (new) language. */
   relabel() {
     this.gradients.relabel();
+    this.decisionLine.relabel();
     for (const chart of [this.loss, this.accuracy, this.gradients.chart]) chart.dirty = true;
     this.legendKey = null;
     this.drawCharts();
@@ -232,6 +235,7 @@ export class OutputView {
       this.#paintBoundary(header, bytes);
       this.#caption("");
     }
+    this.decisionLine.update(header, this.heatmap.size);
     this.heatmap.render();
   }
 

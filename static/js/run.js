@@ -196,6 +196,7 @@ export class Run {
     const { state } = this;
     this.network.setLayerLimit(this.#layerLimit());
     this.network.setShape(state.get("features"), state.get("hidden_layers"), this.#outputUnits());
+    this.output.decisionLine.setFeatures(state.get("features"));
     this.architecture.sync();
   }
 

@@ -56,6 +56,12 @@ def test_perceptron_lesson_in_korean(playground: Playground) -> None:
     expect(first.get_by_role("button", name="왜 그럴까요?")).to_be_disabled()
 
     play_until_passed(playground, "and", "재생", "일시 정지")
+    # A single layer's boundary is one line: drawn on the plot, and written with its weights.
+    expect(page.locator("svg.decision-line")).to_be_visible()
+    weights = playground.rest("GET", f"/api/sessions/{playground.session_id()}/model")["layers"]
+    w1 = weights[0]["weights"][0][0]
+    expect(page.locator("#decision-line")).to_contain_text("결정 경계는 직선 하나입니다")
+    expect(page.locator("#decision-line")).to_contain_text(f"{abs(w1):.3g}·X₁")
     expect(first.get_by_role("button", name="왜 그럴까요?")).to_be_enabled()
     expect(first.locator(".lesson-why")).to_be_visible()  # opened as it passed
     page.get_by_role("radio", name="OR", exact=True).click()
@@ -83,6 +89,7 @@ def test_xor_lesson_in_english_from_the_list(playground: Playground) -> None:
     page.locator(".lesson-pick[data-lesson='xor']").click()
     expect(page.locator("#lesson-title")).to_have_text("XOR needs a hidden layer")
     expect(page.locator("#lesson-list")).to_be_hidden()
+    expect(page.locator("#decision-line")).to_contain_text("With no hidden layer the boundary")
     expect(page).to_have_url(re.compile(r"[?&]lesson=xor(&|$)"))
     playground.wait_server_config(lambda config: config["dataset"] == "xor_gate")
     expect(page.locator("#hidden_layers")).to_have_value("")
@@ -94,6 +101,7 @@ def test_xor_lesson_in_english_from_the_list(playground: Playground) -> None:
     page.locator("#hidden_layers").fill("4")
     page.locator("#hidden_layers").press("Enter")
     playground.wait_server_config(lambda config: config["hidden_layers"] == [4])
+    expect(page.locator("#decision-line")).to_be_hidden()  # a hidden layer bends the boundary
     play_until_passed(playground, "hidden_layer", "Play", "Pause")
     playground.screenshot("lesson-xor-en-1400.png")
     # Start again: back to the preset, every step unticked.
