@@ -53,19 +53,28 @@ def data_loss(problem: str, z: np.ndarray, y: np.ndarray) -> float:
     ``y`` holds 0/1 for binary, class indices for multiclass, values for regression.
     May return inf or nan when ``z`` is not finite; callers report that as undefined.
     """
+    return float(data_losses(problem, z[None], y)[0])
+
+
+def data_losses(problem: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``data_loss`` of each network's logits in a stack ``z`` (R, n, n_outputs): (R,).
+
+    Every row is reduced as a single network's logits are (the same sums, in the same
+    order), so row r equals ``data_loss(problem, z[r], y)`` exactly.
+    """
     if len(y) == 0:
-        return float("nan")
+        return np.full(len(z), np.nan)
     with np.errstate(all="ignore"):
         if problem == "binary":
-            logits = z[:, 0]
+            logits = z[..., 0]
             terms = np.maximum(logits, 0.0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
-            return float(terms.mean())
+            return terms.mean(axis=-1)
         if problem == "multiclass":
-            peak = z.max(axis=1)
-            log_sum = peak + np.log(np.exp(z - peak[:, None]).sum(axis=1))
-            return float((log_sum - z[np.arange(len(y)), y]).mean())
-        residual = z[:, 0] - y
-        return float(np.dot(residual, residual) / len(y))
+            peak = z.max(axis=-1)
+            log_sum = peak + np.log(np.exp(z - peak[..., None]).sum(axis=-1))
+            return (log_sum - z[:, np.arange(len(y)), y]).mean(axis=-1)
+        residual = z[..., 0] - y
+        return np.array([np.dot(row, row) for row in residual]) / len(y)
 
 
 def output_delta(problem: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:

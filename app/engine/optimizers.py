@@ -6,7 +6,9 @@ velocities) and ``scratch``, all preallocated float64 arrays owned by the caller
 program is ``for function, args in program: function(*args)``; no array is allocated.
 
 The gradient buffer may hold the gradient times a known factor (the fast path skips a
-division per step); ``scale`` converts it: g = scale · buffer.
+division per step); ``scale`` converts it: g = scale · buffer. ``learning_rate`` is a float,
+or a column (R, 1) of rates for parameters stacked R rows deep (``sweep_step``), each row
+then updated as alone.
 
 =========  ============================================================================
 sgd        w ← w − lr·g
@@ -58,7 +60,7 @@ class Sgd:
         gradient: np.ndarray,
         slots: list[np.ndarray],
         scratch: np.ndarray,
-        learning_rate: float,
+        learning_rate: float | np.ndarray,
         momentum: float,
         scale: float,
     ) -> list[Op]:
@@ -84,7 +86,7 @@ class Momentum:
         gradient: np.ndarray,
         slots: list[np.ndarray],
         scratch: np.ndarray,
-        learning_rate: float,
+        learning_rate: float | np.ndarray,
         momentum: float,
         scale: float,
     ) -> list[Op]:
@@ -113,20 +115,22 @@ class Adam:
         gradient: np.ndarray,
         slots: list[np.ndarray],
         scratch: np.ndarray,
-        learning_rate: float,
+        learning_rate: float | np.ndarray,
         momentum: float,
         scale: float,
     ) -> list[Op]:
         first, second, step = slots
-        # two scalars that change every step: lr / (1 − β1ᵗ) and 1 / sqrt(1 − β2ᵗ)
-        corrections = np.zeros(2)
+        # what changes every step: lr / (1 − β1ᵗ) (one per row for a column of rates) and
+        # 1 / sqrt(1 − β2ᵗ); every row of stacked parameters has taken the same steps
+        rate = np.zeros(np.shape(learning_rate) or (1,))
+        correction = np.zeros(1)
         g = np.empty_like(scratch)
 
         def advance() -> None:
-            step[0] += 1.0
-            t = step[0]
-            corrections[0] = learning_rate / (1.0 - ADAM_BETA1**t)
-            corrections[1] = 1.0 / math.sqrt(1.0 - ADAM_BETA2**t)
+            step[...] += 1.0
+            t = step.flat[0]
+            rate[...] = learning_rate / (1.0 - ADAM_BETA1**t)
+            correction[0] = 1.0 / math.sqrt(1.0 - ADAM_BETA2**t)
 
         return [
             (np.multiply, (gradient, scale, g)),
@@ -139,10 +143,10 @@ class Adam:
             (np.add, (second, scratch, second)),
             (advance, ()),
             (np.sqrt, (second, scratch)),
-            (np.multiply, (scratch, corrections[1:2], scratch)),
+            (np.multiply, (scratch, correction, scratch)),
             (np.add, (scratch, ADAM_EPSILON, scratch)),
             (np.divide, (first, scratch, scratch)),
-            (np.multiply, (scratch, corrections[0:1], scratch)),
+            (np.multiply, (scratch, rate, scratch)),
             (np.subtract, (params, scratch, params)),
         ]
 

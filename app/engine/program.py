@@ -34,15 +34,60 @@ from app.engine.optimizers import OPTIMIZERS, Op
 
 @dataclass
 class Workspace:
-    """The flat arrays every batch size shares (owned by the ``Stepper``)."""
+    """The flat arrays every batch size shares (owned by the ``Stepper``).
+
+    Stacked (``sweep_step``), every array has a leading axis of R rows, one network each.
+    """
 
     state: np.ndarray  # [parameters | optimizer slots ...]
     backup: np.ndarray  # ``state`` before the last update, for rolling back
+    params: np.ndarray  # the parameters: a view of ``state``
+    blocks: list[np.ndarray]  # per-layer (fan_in + 1, fan_out) views of ``params``
     slots: list[np.ndarray]  # views of ``state``
     gradient: np.ndarray  # flat, laid out like the parameters
     gradient_blocks: list[np.ndarray]  # per-layer (fan_in + 1, fan_out) views of ``gradient``
     scratch: np.ndarray
     penalty_scratch: np.ndarray
+
+    @property
+    def stacked(self) -> bool:
+        return self.state.ndim == 2
+
+
+def make_workspace(network: Network, state: np.ndarray, slot_sizes: list[int]) -> Workspace:
+    """The workspace over ``state``: (n_state,) or, stacked, (R, n_state), each row
+    [parameters | one slot per ``slot_sizes`` entry]; gradient and scratch zeroed alike."""
+    n = network.n_parameters
+    lead = state.shape[:-1]
+    params = state[..., :n]
+    slots, start = [], n
+    for size in slot_sizes:
+        slots.append(state[..., start : start + size])
+        start += size
+    gradient = np.zeros((*lead, n))
+    return Workspace(
+        state=state,
+        backup=np.empty_like(state),
+        params=params,
+        blocks=layer_blocks(params, network),
+        slots=slots,
+        gradient=gradient,
+        gradient_blocks=layer_blocks(gradient, network),
+        scratch=np.empty((*lead, n)),
+        penalty_scratch=np.empty((*lead, n)),
+    )
+
+
+def layer_blocks(flat: np.ndarray, network: Network) -> list[np.ndarray]:
+    """Views (..., fan_in + 1, fan_out) of each layer's block in ``flat`` (..., n)."""
+    blocks = []
+    for (fan_in, fan_out), start, stop in zip(
+        network.shapes, network.offsets[:-1], network.offsets[1:], strict=True
+    ):
+        block = flat[..., start:stop].reshape(*flat.shape[:-1], fan_in + 1, fan_out)
+        assert np.shares_memory(block, flat)  # a view, or the updates would be lost
+        blocks.append(block)
+    return blocks
 
 
 @dataclass
@@ -63,79 +108,66 @@ class Batch:
     norms: list[Op] = field(default_factory=list)  # read-outs after an update (the stepper's)
 
 
-def compile_batch(network: Network, config: TrainerConfig, size: int, work: Workspace) -> Batch:
+def compile_batch(
+    network: Network,
+    config: TrainerConfig,
+    size: int,
+    work: Workspace,
+    learning_rate: float | np.ndarray | None = None,
+) -> Batch:
     """Buffers and compiled calls for batches of ``size``.
 
     Units run along rows and samples along columns (``H[l]`` is (n_l + 1, size) with a
     last row of ones), so every elementwise call works on contiguous memory:
     ``H[l+1][:n] = f(Wb[l].T @ H[l])`` and ``delta[l] = (W[l] @ delta[l+1]) * f'``.
+    A stacked ``work`` gives every buffer a leading axis of rows, the products become
+    ``np.matmul`` (the same BLAS product per row), and ``learning_rate`` is then a column
+    (R, 1); otherwise it defaults to ``config.learning_rate``.
     """
     sizes = network.layer_sizes
     last = network.n_layers  # index of the output layer's units
     optimizer = OPTIMIZERS[config.optimizer]
-    hidden = [np.ones((n + 1, size)) for n in sizes]  # hidden[l] for 1 <= l < last
-    units = [rows[:-1] for rows in hidden]
-    z = np.empty((sizes[-1], size))
-    deltas = [np.empty((n, size)) for n in sizes]
-    scratch = [np.empty((n, size)) for n in sizes]
+    lead, product = work.state.shape[:-1], matrix_product(work)
+    hidden = [np.ones((*lead, n + 1, size)) for n in sizes]  # hidden[l] for 1 <= l < last
+    units = [rows[..., :-1, :] for rows in hidden]
+    z = np.empty((*lead, sizes[-1], size))
+    deltas = [np.empty((*lead, n, size)) for n in sizes]
+    scratch = [np.empty((*lead, n, size)) for n in sizes]
     targets = [*units[:last], z]  # where each layer's product lands
     forward: list[Op] = []
     for layer in range(1, last):
         forward += ACTIVATION_OPS[network.hidden_activations[layer - 1]](units[layer], units[layer])
-        forward.append((np.dot, (network.blocks[layer].T, hidden[layer], targets[layer + 1])))
+        forward.append(
+            (product, (transposed(work.blocks[layer]), hidden[layer], targets[layer + 1]))
+        )
     error = deltas[last]
     label_op: tuple[Any, np.ndarray]
     if optimizer.uses_step_output:  # perceptron: ŷ − y with ŷ = [z > 0]
         scale = 1.0 / size
         forward.append((np.greater, (z, 0.0, error)))
         label_op = (np.subtract, error)
-    elif network.problem == "binary":  # tanh(z/2) + (1 − 2y) = 2(σ(z) − y)
-        scale = 0.5 / size
-        forward += [(np.multiply, (z, 0.5, error)), (np.tanh, (error, error))]
-        label_op = (np.add, error)
-    elif network.problem == "multiclass":  # softmax(z) − onehot(y), classes along rows
-        scale = 1.0 / size
-        peak = np.empty((1, size))
-        forward += [
-            (np.maximum.reduce, (z, 0, None, peak, True)),
-            (np.subtract, (z, peak, error)),
-            (np.exp, (error, error)),
-            (np.add.reduce, (error, 0, None, peak, True)),
-            (np.divide, (error, peak, error)),
-        ]
-        label_op = (np.subtract, error)
-    else:  # regression: z − y, the mean gradient being 2(z − y)/n
-        scale = 2.0 / size
-        label_op = (np.subtract, z)
+    else:
+        scale, calls, label_op = output_error(network.problem, z, error)
+        forward += calls
     backward: list[Op] = []
     for layer in range(last - 1, 0, -1):
         backward += [
-            (np.dot, (hidden[layer], deltas[layer + 1].T, work.gradient_blocks[layer])),
-            (np.dot, (network.weights(layer), deltas[layer + 1], deltas[layer])),
+            (product, (hidden[layer], transposed(deltas[layer + 1]), work.gradient_blocks[layer])),
+            (product, (work.blocks[layer][..., :-1, :], deltas[layer + 1], deltas[layer])),
             *DERIVATIVE_OPS[network.hidden_activations[layer - 1]](
                 units[layer], deltas[layer], scratch[layer]
             ),
         ]
-    penalty: list[Op] = []
-    if config.regularization != "none" and config.regularization_rate > 0.0:
-        # g += rate·w (l2) or rate·sign(w) (l1), on weights only, in buffer units
-        coefficients = network.weight_mask * (config.regularization_rate / scale)
-        params, target = network.params, work.penalty_scratch
-        if config.regularization == "l2":
-            penalty.append((np.multiply, (params, coefficients, target)))
-        else:
-            penalty += [
-                (np.sign, (params, target)),
-                (np.multiply, (target, coefficients, target)),
-            ]
-        penalty.append((np.add, (work.gradient, target, work.gradient)))
+    penalty = penalty_program(
+        config, network.weight_mask, scale, work.params, work.gradient, work.penalty_scratch
+    )
     update: list[Op] = [(np.copyto, (work.backup, work.state))]
     update += optimizer.program(
-        network.params,
+        work.params,
         work.gradient,
         work.slots,
         work.scratch,
-        config.learning_rate,
+        config.learning_rate if learning_rate is None else learning_rate,
         config.momentum,
         scale,
     )
@@ -153,6 +185,81 @@ def compile_batch(network: Network, config: TrainerConfig, size: int, work: Work
         penalty=penalty,
         update=update,
     )
+
+
+def batch_program(
+    batch: Batch, work: Workspace, inputs: np.ndarray, targets: np.ndarray
+) -> list[Op]:
+    """The gradient calls of one batch: ``inputs`` (size, k + 1) with a last column of ones,
+    ``targets`` (size, n_outputs) what the output error subtracts; both shared by stacked rows."""
+    product = matrix_product(work)
+    label_function, label_source = batch.label_op
+    program: list[Op] = [
+        (product, (transposed(work.blocks[0]), inputs.T, batch.first)),
+        *batch.forward,
+        (label_function, (label_source, targets.T, batch.deltas[-1])),
+        *batch.backward,
+        (product, (inputs.T, transposed(batch.deltas[1]), work.gradient_blocks[0])),
+        *batch.penalty,
+    ]
+    return with_array_scalars(program)
+
+
+def matrix_product(work: Workspace) -> Any:
+    """``np.dot`` for one network; ``np.matmul`` (the same product, row by row) for a stack."""
+    return np.matmul if work.stacked else np.dot
+
+
+def transposed(matrices: np.ndarray) -> np.ndarray:
+    """The (view of the) transpose of a matrix, or of each matrix of a stack."""
+    return matrices.swapaxes(-1, -2)
+
+
+def output_error(
+    problem: str, z: np.ndarray, error: np.ndarray
+) -> tuple[float, list[Op], tuple[Any, np.ndarray]]:
+    """The output error's calls for logits ``z`` (..., n_outputs, size), written to ``error``.
+
+    Returns ``(scale, calls, (function, source))``: after the calls, ``function(source,
+    targets, error)`` subtracts the targets, and the mean gradient is ``scale`` times what
+    the error propagates to. Classes run along axis -2, so a leading axis of stacked rows
+    (``sweep_step``) changes nothing.
+    """
+    size = z.shape[-1]
+    if problem == "binary":  # tanh(z/2) + (1 − 2y) = 2(σ(z) − y)
+        calls: list[Op] = [(np.multiply, (z, 0.5, error)), (np.tanh, (error, error))]
+        return 0.5 / size, calls, (np.add, error)
+    if problem == "multiclass":  # softmax(z) − onehot(y), classes along rows
+        peak = np.empty((*z.shape[:-2], 1, size))
+        calls = [
+            (np.maximum.reduce, (z, -2, None, peak, True)),
+            (np.subtract, (z, peak, error)),
+            (np.exp, (error, error)),
+            (np.add.reduce, (error, -2, None, peak, True)),
+            (np.divide, (error, peak, error)),
+        ]
+        return 1.0 / size, calls, (np.subtract, error)
+    return 2.0 / size, [], (np.subtract, z)  # regression: z − y, the mean gradient 2(z − y)/n
+
+
+def penalty_program(
+    config: TrainerConfig,
+    weight_mask: np.ndarray,
+    scale: float,
+    params: np.ndarray,
+    gradient: np.ndarray,
+    target: np.ndarray,
+) -> list[Op]:
+    """g += rate·w (l2) or rate·sign(w) (l1), on weights only, in buffer units (``target`` is
+    scratch); no calls without a penalty. ``params`` may be stacked rows (R, n)."""
+    if config.regularization == "none" or config.regularization_rate <= 0.0:
+        return []
+    coefficients = weight_mask * (config.regularization_rate / scale)
+    if config.regularization == "l2":
+        calls: list[Op] = [(np.multiply, (params, coefficients, target))]
+    else:
+        calls = [(np.sign, (params, target)), (np.multiply, (target, coefficients, target))]
+    return [*calls, (np.add, (gradient, target, gradient))]
 
 
 def with_array_scalars(program: list[Op]) -> list[Op]:

@@ -22,7 +22,13 @@ from app.engine.config import TrainerConfig
 from app.engine.losses import output_activation
 from app.engine.network import Network
 from app.engine.optimizers import OPTIMIZERS, Op
-from app.engine.program import Batch, Workspace, compile_batch, with_array_scalars
+from app.engine.program import (
+    Batch,
+    batch_program,
+    compile_batch,
+    make_workspace,
+    with_array_scalars,
+)
 
 MAX_CACHED_BATCHES = 256
 LARGEST = float(np.finfo(np.float64).max)
@@ -68,26 +74,7 @@ class Stepper:
         sizes = OPTIMIZERS[self.config.optimizer].slot_sizes(n)
         state = np.zeros(n + sum(sizes))
         network.bind(state[:n])
-        slots, start = [], n
-        for size in sizes:
-            slots.append(state[start : start + size])
-            start += size
-        gradient = np.zeros(n)
-        blocks = [
-            gradient[a:b].reshape(fan_in + 1, fan_out)
-            for (fan_in, fan_out), a, b in zip(
-                network.shapes, network.offsets[:-1], network.offsets[1:], strict=True
-            )
-        ]
-        self.work = Workspace(
-            state=state,
-            backup=np.empty_like(state),
-            slots=slots,
-            gradient=gradient,
-            gradient_blocks=blocks,
-            scratch=np.empty(n),
-            penalty_scratch=np.empty(n),
-        )
+        self.work = make_workspace(network, state, sizes)
         self.ones = np.ones_like(state)
         self._squares = np.empty(n)
         self._norms = np.empty(2 * network.n_layers)
@@ -236,17 +223,8 @@ class Stepper:
         """The batch at ``start``: its buffers and its gradient program (cached)."""
         batch = self._batch(min(self.config.batch_size, self.n_train - start))
         inputs = self.permuted_inputs[start : start + batch.size]  # (size, k + 1)
-        targets = self.permuted_targets[start : start + batch.size].T  # (n_outputs, size)
-        label_function, label_source = batch.label_op
-        program: list[Op] = [
-            (np.dot, (self.network.blocks[0].T, inputs.T, batch.first)),
-            *batch.forward,
-            (label_function, (label_source, targets, batch.deltas[-1])),
-            *batch.backward,
-            (np.dot, (inputs.T, batch.deltas[1].T, self.work.gradient_blocks[0])),
-            *batch.penalty,
-        ]
-        entry = (batch, with_array_scalars(program))
+        targets = self.permuted_targets[start : start + batch.size]  # (size, n_outputs)
+        entry = (batch, batch_program(batch, self.work, inputs, targets))
         if len(self._entries) < MAX_CACHED_BATCHES:
             self._entries[start] = entry
         return entry
