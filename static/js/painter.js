@@ -1,11 +1,17 @@
-// Painting stream frames. Frames are only painted from requestAnimationFrame, and only the
-// latest one: a page that cannot keep up skips frames instead of falling behind.
+// Painting stream frames. Frames are only painted from requestAnimationFrame, one per
+// animation frame, oldest first. Frames arrive unevenly (two within one display refresh, none
+// in the next), so a frame that comes while another waits waits too, rather than replacing it;
+// but at most MAX_WAITING frames wait: a page that cannot keep up skips frames (the oldest)
+// instead of falling behind.
 
 import { FrameScales } from "./frame.js";
 
 // While training plays, the charts are drawn at most this often (each frame adds one point:
 // a line a pixel longer does not need 60 redraws a second); paused, every frame draws them.
 const PLAYING_CHART_INTERVAL_MS = 30;
+// Frames received and not painted yet, at most: a frame is on screen at most one display
+// refresh later than if it had been painted in the first animation frame after it came.
+const MAX_WAITING = 2;
 
 const NO_METRICS = { train_loss: null, test_loss: null, train_accuracy: null, test_accuracy: null };
 
@@ -18,6 +24,7 @@ export class FramePainter {
     Object.assign(this, parts);
     this.masked = masked;
     this.latest = null; // newest frame received
+    this.waiting = []; // frames received and not painted yet, oldest first
     this.painted = null; // frame on screen
     this.scheduled = false;
     this.playing = false;
@@ -29,11 +36,10 @@ export class FramePainter {
 
   receive(header, bytes) {
     this.latest = { header, bytes };
+    this.waiting.push(this.latest);
+    if (this.waiting.length > MAX_WAITING) this.waiting.shift();
     this.stats.framesReceived++;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      requestAnimationFrame(() => this.#paintLatest());
-    }
+    this.#schedule();
     if (!this.masked()) this.output.record(header);
   }
 
@@ -66,10 +72,17 @@ export class FramePainter {
     }
   }
 
-  #paintLatest() {
+  #schedule() {
+    if (this.scheduled || !this.waiting.length) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => this.#paintNext());
+  }
+
+  #paintNext() {
     this.scheduled = false;
-    const frame = this.latest;
-    if (!frame || frame === this.painted) return;
+    const frame = this.waiting.shift();
+    if (!frame) return;
+    this.#schedule(); // the next waiting frame, in the next animation frame
     this.painted = frame;
     const started = performance.now();
     const { header, bytes } = frame;
