@@ -6,8 +6,12 @@
 // per-element paint) plus a canvas per neuron (a compositor layer each, copied every frame).
 // It is drawn again only when a link's drawn colour (integer RGB) or width (quarter pixel),
 // or a thumbnail's pixels, changed.
+// The links' canvas is handed to a worker (network-links-worker.js) that draws them: a few
+// hundred anti-aliased curves take a software rasteriser milliseconds, which the page's main
+// thread then spends on its frames instead. Where a canvas cannot be handed over, they are
+// drawn here, by the same function.
 
-import { css, diverging } from "./colors.js";
+import { css, diverging, pack } from "./colors.js";
 
 const MAX_LINK_WIDTH = 7;
 const LINK_ALPHA = 0.85;
@@ -30,11 +34,41 @@ export function linkWidth(w) {
   return Math.round(4 * (0.6 + (MAX_LINK_WIDTH * Math.min(Math.abs(w), 4)) / 4)) / 4;
 }
 
+/**
+ * Draw links on `context` (a canvas of `width` × `height` CSS px at `ratio` device px each), in
+ * order: link k runs from (a, y1) to (b, y2) = geometry[4k…4k+3], bending at the middle, in
+ * colour colours[k] (packed RGB as colors.js packs it; 0: not drawn) and widths[k] px.
+ */
+export function drawLinks(context, { geometry, colours, widths }, ratio, width, height) {
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, width, height);
+  context.globalAlpha = LINK_ALPHA;
+  context.lineCap = "butt";
+  for (let k = 0; k < colours.length; k++) {
+    const colour = colours[k];
+    if (colour === 0) continue;
+    const [a, y1, b, y2] = [geometry[4 * k], geometry[4 * k + 1], geometry[4 * k + 2], geometry[4 * k + 3]];
+    const middle = (a + b) / 2;
+    context.strokeStyle = css([colour & 255, (colour >>> 8) & 255, (colour >>> 16) & 255]);
+    context.lineWidth = widths[k];
+    context.beginPath();
+    context.moveTo(a, y1);
+    context.bezierCurveTo(middle, y1, middle, y2, b, y2);
+    context.stroke();
+  }
+}
+
 export class LinkCanvas {
   constructor() {
     this.canvas = layerCanvas(); // links
     this.tileCanvas = layerCanvas(); // thumbnails, above the links
-    this.context = this.canvas.getContext("2d");
+    if (typeof this.canvas.transferControlToOffscreen === "function") {
+      this.worker = new Worker(new URL("./network-links-worker.js", import.meta.url), { type: "module" });
+      const offscreen = this.canvas.transferControlToOffscreen();
+      this.worker.postMessage({ canvas: offscreen }, [offscreen]);
+    } else {
+      this.context = this.canvas.getContext("2d");
+    }
     this.tileContext = this.tileCanvas.getContext("2d");
     this.linksPaintedAt = -Infinity;
     this.curves = [];
@@ -51,11 +85,19 @@ export class LinkCanvas {
     this.ratio = ratio;
     this.width = width;
     this.height = height;
+    this.size = [Math.round(width * ratio), Math.round(height * ratio)];
     for (const canvas of [this.canvas, this.tileCanvas]) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
+      // The worker's canvas is sized by the worker, when it next draws (or clears) it.
+      if (canvas !== this.canvas || !this.worker) [canvas.width, canvas.height] = this.size;
       canvas.style.width = `${width}px`;
       canvas.style.height = `${height}px`;
+    }
+    this.geometry = null; // the curves' ends, for drawLinks: made when they are first drawn
+    if (this.worker) {
+      // Sized and drawn in one message when the links are drawn before this task ends (no
+      // frame of cleared links in between); otherwise cleared now, as a resized canvas is.
+      this.sized = false;
+      queueMicrotask(() => this.sized || this.#post(null));
     }
     this.curves = [];
     this.tiles = [];
@@ -67,7 +109,7 @@ export class LinkCanvas {
 
   /** Add a curve from (a, y1) to (b, y2), bending at the middle; returns its index. */
   add(a, y1, b, y2) {
-    this.curves.push({ a, y1, b, y2, stroke: null, width: 0 });
+    this.curves.push({ a, y1, b, y2, colour: 0, width: 0 });
     return this.curves.length - 1;
   }
 
@@ -125,10 +167,10 @@ export class LinkCanvas {
   /** Set curve `index` to show weight `w`. */
   set(index, w) {
     const curve = this.curves[index];
-    const stroke = css(diverging(w));
+    const colour = pack(diverging(w));
     const width = linkWidth(w);
-    if (curve.stroke !== stroke || curve.width !== width) {
-      curve.stroke = stroke;
+    if (curve.colour !== colour || curve.width !== width) {
+      curve.colour = colour;
       curve.width = width;
       this.dirty = true;
     }
@@ -169,20 +211,21 @@ export class LinkCanvas {
   #paintLinks() {
     this.dirty = false;
     this.linksPaintedAt = performance.now();
-    const context = this.context;
-    context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    context.clearRect(0, 0, this.width, this.height);
-    context.globalAlpha = LINK_ALPHA;
-    context.lineCap = "butt";
-    for (const { a, y1, b, y2, stroke, width } of this.curves) {
-      if (stroke === null) continue;
-      const middle = (a + b) / 2;
-      context.strokeStyle = stroke;
-      context.lineWidth = width;
-      context.beginPath();
-      context.moveTo(a, y1);
-      context.bezierCurveTo(middle, y1, middle, y2, b, y2);
-      context.stroke();
-    }
+    const count = this.curves.length;
+    this.geometry ??= new Float64Array(this.curves.flatMap(({ a, y1, b, y2 }) => [a, y1, b, y2]));
+    const links = { geometry: this.geometry, colours: new Uint32Array(count), widths: new Float32Array(count) };
+    this.curves.forEach(({ colour, width }, k) => {
+      links.colours[k] = colour;
+      links.widths[k] = width;
+    });
+    if (this.worker) this.#post(links);
+    else drawLinks(this.context, links, this.ratio, this.width, this.height);
+  }
+
+  /** Size the worker's canvas and draw `links` on it (null: clear it). */
+  #post(links) {
+    this.sized = true;
+    const transfer = links ? [links.colours.buffer, links.widths.buffer] : [];
+    this.worker.postMessage({ size: this.size, ratio: this.ratio, width: this.width, height: this.height, links }, transfer);
   }
 }
