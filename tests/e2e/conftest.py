@@ -130,6 +130,15 @@ class Playground:
             self.page.wait_for_timeout(50)
         raise AssertionError(f"the plot did not change within {timeout_s} s")
 
+    def wait_epoch(self, at_least: int, timeout_ms: float = 60_000) -> None:
+        """Wait until the page's epoch counter reads at least `at_least` (any digit grouping);
+        training takes epochs, not a time, so the deadline is a slow machine's."""
+        self.page.wait_for_function(
+            "(n) => Number(document.getElementById('epoch').textContent.replace(/\\D/g, '')) >= n",
+            arg=at_least,
+            timeout=timeout_ms,
+        )
+
     def number(self, selector: str) -> float:
         text = self.page.locator(selector).inner_text()
         return float(text.replace(",", "").rstrip("%"))
