@@ -65,6 +65,15 @@ class SetBias(Message):
     value: ParameterValue
 
 
+class InspectStep(Message):
+    """One iteration, reporting what it did to W[layer][from][to] (an `inspection`)."""
+
+    type: Literal["inspect_step"]
+    layer: Index
+    source: Index = Field(alias="from")
+    target: Index = Field(alias="to")
+
+
 class StreamUpdate(Message):
     """Any subset of the stream settings; the upper bounds from Settings are applied later."""
 
@@ -81,11 +90,20 @@ class FrameRequest(Message):
 
 
 ClientMessage = Annotated[
-    Play | Pause | Step | Reset | Update | SetWeight | SetBias | StreamUpdate | FrameRequest,
+    Play
+    | Pause
+    | Step
+    | Reset
+    | Update
+    | SetWeight
+    | SetBias
+    | InspectStep
+    | StreamUpdate
+    | FrameRequest,
     Field(discriminator="type"),
 ]
 MESSAGE_TYPES = ("play", "pause", "step", "reset", "update", "set_weight", "set_bias",
-                 "stream", "frame")  # fmt: skip
+                 "inspect_step", "stream", "frame")  # fmt: skip
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 

@@ -20,7 +20,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from app.engine.inspection import BatchRecord, step_weight, train_one_batch
 from app.services.frames import Frame, encode_frame
+from app.services.inspections import batch_header, inspection_message
 from app.services.session import Session
 
 # With speed 0 a frame trains for this share of its interval; the rest is left for rendering,
@@ -67,6 +69,9 @@ class Player:
         self._deadline: float | None = None
         self._step: _Step | None = None
         self._lesson_sent = -1  # the session's lesson_version this connection last showed
+        # The mini-batch of this connection's last single-iteration step, shown in the frames
+        # that follow it until anything else trains or starts the run afresh.
+        self._batch: BatchRecord | None = None
 
     @property
     def diverged(self) -> bool:
@@ -101,7 +106,7 @@ class Player:
         with self._locked():
             trainer = self.session.trainer
             if step.unit == "iteration":
-                trainer.train_iterations(1)
+                self._batch = train_one_batch(trainer)
                 step.done = True
             else:
                 deadline = time.perf_counter() + self.slice_seconds
@@ -122,6 +127,15 @@ class Player:
         self.session.trainer.train_iterations(iterations)
         measured = (time.perf_counter() - started) / iterations
         self._seconds_per_iteration = 0.5 * self._seconds_per_iteration + 0.5 * measured
+
+    def inspect_step(self, layer: int, source: int, target: int) -> dict[str, Any]:
+        """One iteration, as a `step`, and the `inspection` message: what it did to
+        W[layer][source, target]. ValueError (naming the field) for a weight the network
+        lacks or a diverged session."""
+        with self._locked():
+            step = step_weight(self.session.trainer, layer, source, target)
+            self._batch = step.batch
+            return inspection_message(step)
 
     def reset(self) -> None:
         with self._locked():
@@ -203,7 +217,8 @@ class Player:
 
         The lesson's steps are checked first; the header carries ``lesson`` (the progress,
         or null after leaving lesson mode) only when it changed since this connection last
-        showed it.
+        showed it, and ``batch`` (the mini-batch of this connection's last single-iteration
+        step) while nothing else has trained or started the run afresh since.
         """
         with self._locked():
             if self.diverged:
@@ -217,6 +232,8 @@ class Player:
                 resolution=self.settings.resolution,
                 thumbnail_resolution=self.settings.thumbnail_resolution,
             )
+            if self._batch is not None and self._batch.current(session.trainer):
+                frame.header["batch"] = batch_header(self._batch)
             if session.lesson_version != self._lesson_sent:
                 frame.header["lesson"] = session.lesson_progress()
                 self._lesson_sent = session.lesson_version

@@ -33,6 +33,7 @@ from app.api.stream_inbox import Inbox, Steps
 from app.api.stream_messages import (
     BadMessage,
     FrameRequest,
+    InspectStep,
     Pause,
     Play,
     Reset,
@@ -298,6 +299,12 @@ class StreamConnection:
         self.check_edited(command.value)
         await in_worker(self.player.set_bias, command.layer, command.neuron, command.value)
 
+    async def on_inspect_step(self, command: InspectStep) -> None:
+        player = self.player
+        await self.send_json(
+            await in_worker(player.inspect_step, command.layer, command.source, command.target)
+        )
+
     async def on_stream(self, command: StreamUpdate) -> None:
         self.update_stream(command)
         await self.send_json({"type": "stream", **self.player.settings.as_dict()})
@@ -341,6 +348,7 @@ COMMANDS: dict[type, Callable[[StreamConnection, Any], Awaitable[None]]] = {
     Update: StreamConnection.on_update,
     SetWeight: StreamConnection.on_set_weight,
     SetBias: StreamConnection.on_set_bias,
+    InspectStep: StreamConnection.on_inspect_step,
     StreamUpdate: StreamConnection.on_stream,
     FrameRequest: StreamConnection.on_frame,
 }
