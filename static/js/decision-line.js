@@ -56,7 +56,7 @@ export class DecisionLine {
     this.svg.setAttribute("preserveAspectRatio", "none");
     this.path = document.createElementNS(SVG, "line");
     this.svg.append(this.path);
-    this.svg.hidden = true;
+    this.svg.toggleAttribute("hidden", true); // an SVG element has no `hidden` property
     plotBox.append(this.svg);
   }
 
@@ -67,7 +67,7 @@ export class DecisionLine {
   /** Follow the frame on screen (`size`: the plot's side in CSS px). */
   update(header, size) {
     this.line = singleLayerLine(header, this.features);
-    this.svg.hidden = this.line === null;
+    this.svg.toggleAttribute("hidden", this.line === null);
     this.note.hidden = this.line === null;
     if (!this.line) return;
     this.svg.style.width = `${size}px`;

@@ -101,7 +101,9 @@ def test_xor_lesson_in_english_from_the_list(playground: Playground) -> None:
     page.locator("#hidden_layers").fill("4")
     page.locator("#hidden_layers").press("Enter")
     playground.wait_server_config(lambda config: config["hidden_layers"] == [4])
-    expect(page.locator("#decision-line")).to_be_hidden()  # a hidden layer bends the boundary
+    # A hidden layer bends the boundary: no line, drawn or written.
+    expect(page.locator("#decision-line")).to_be_hidden()
+    expect(page.locator("svg.decision-line")).to_be_hidden()
     play_until_passed(playground, "hidden_layer", "Play", "Pause")
     playground.screenshot("lesson-xor-en-1400.png")
     # Start again: back to the preset, every step unticked.
