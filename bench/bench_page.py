@@ -10,14 +10,19 @@ second, the
 JavaScript time per painted frame (`nnPlayground.stats`, split into text, main plot, network
 diagram and charts; charts drawn by the page's playing-rate timer are counted too), and the
 browser's own time per painted frame from the DevTools Performance domain (script, style
-recalculation, layout, and everything the renderer's main thread did). Software rendering
-(--disable-gpu) at 1280×1000, as on a machine without a GPU.
+recalculation, layout, and everything the renderer's main thread did). On Linux also the CPU
+time per painted frame of the threads that make a frame (from /proc: the renderer's main thread,
+its workers and compositor thread, the display compositor, the server), which a busy machine
+inflates far less than wall-clock times or frame rates. Software rendering (--disable-gpu) at
+1280×1000, as on a machine without a GPU.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 import time
 import urllib.request
@@ -52,6 +57,55 @@ SCENARIOS = {
     ),
 }
 BROWSER_METRICS = ("ScriptDuration", "RecalcStyleDuration", "LayoutDuration", "TaskDuration")
+# Threads whose CPU time is shown: (process type, thread name) → label. A process's main
+# thread carries the program's name; "server" is every thread of the server process.
+CPU_THREADS = {
+    ("renderer", "chromium"): "renderer main",
+    ("renderer", "DedicatedWorker"): "workers",
+    ("renderer", "Compositor"): "compositor",
+    ("gpu-process", "VizCompositorTh"): "display compositor",
+}
+PROC = Path("/proc")
+
+
+def process_types(server_pid: int) -> dict[int, str]:
+    """Our Chromium's processes (descendants of this one) by type, and the server's."""
+    parents: dict[int, int] = {}
+    types: dict[int, str] = {server_pid: "server"}
+    for stat in PROC.glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        if "chromium" in command and "--top-chrome-webui" not in command:
+            found = re.search(r"--type=(\S+)", command)
+            types.setdefault(int(stat.parent.name), found.group(1) if found else "browser")
+    ours = {}
+    for pid, kind in types.items():
+        ancestor = pid
+        while ancestor > 1 and ancestor != os.getpid():
+            ancestor = parents.get(ancestor, 0)
+        if kind == "server" or ancestor == os.getpid():
+            ours[pid] = kind
+    return ours
+
+
+def cpu_seconds(processes: dict[int, str]) -> dict[str, float]:
+    """CPU time (user + system) so far of the threads in CPU_THREADS, and the server's."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for pid, kind in processes.items():
+        for task in (PROC / str(pid) / "task").glob("*"):
+            try:
+                name = (task / "comm").read_text().strip()
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            label = "server" if kind == "server" else CPU_THREADS.get((kind, name))
+            if label:
+                totals[label] = totals.get(label, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return totals
 
 
 def snapshot(page: Page, cdp: CDPSession) -> tuple[dict[str, Any], dict[str, float], float]:
@@ -65,16 +119,21 @@ def epoch(base_url: str, session_id: str) -> int:
         return int(json.load(response)["state"]["epoch"])
 
 
-def measure(page: Page, cdp: CDPSession, base_url: str, query: str, seconds: float) -> None:
+def measure(
+    page: Page, cdp: CDPSession, base_url: str, query: str, seconds: float, server_pid: int
+) -> None:
     page.goto(f"{base_url}/{query}")
     page.wait_for_timeout(LOAD_SECONDS * 1000)
     session_id = page.get_attribute("#session-link", "data-session-id") or ""
     page.keyboard.press("Space")  # play
     page.wait_for_timeout(WARMUP_SECONDS * 1000)
     epoch0 = epoch(base_url, session_id)
+    processes = process_types(server_pid) if PROC.is_dir() else {}
+    cpu0 = cpu_seconds(processes)
     stats0, metrics0, t0 = snapshot(page, cdp)
     page.wait_for_timeout(seconds * 1000)
     stats1, metrics1, t1 = snapshot(page, cdp)
+    cpu1 = cpu_seconds(processes)
     epoch1 = epoch(base_url, session_id)
     page.keyboard.press("Space")  # pause
     elapsed = t1 - t0
@@ -97,6 +156,12 @@ def measure(page: Page, cdp: CDPSession, base_url: str, query: str, seconds: flo
         for name in BROWSER_METRICS
     )
     print(f"  browser main thread, ms/frame: {browser}")
+    if cpu1:
+        labels = [*CPU_THREADS.values(), "server"]
+        cpu = "  ".join(
+            f"{k} {(cpu1.get(k, 0) - cpu0.get(k, 0)) * 1e3 / per_frame:.2f}" for k in labels
+        )
+        print(f"  CPU, ms/frame: {cpu}")
 
 
 def main() -> None:
@@ -113,7 +178,8 @@ def main() -> None:
             cdp.send("Performance.enable")
             for name, query in SCENARIOS.items():
                 print(name)
-                measure(page, cdp, server.base_url, query, args.seconds)
+                assert server.process is not None
+                measure(page, cdp, server.base_url, query, args.seconds, server.process.pid)
         finally:
             browser.close()
 
