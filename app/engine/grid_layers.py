@@ -5,8 +5,9 @@ units lie on long contiguous rows, followed by a row of ones that carries the ne
 bias into its product. All parameters are cast to float32 in one call, with each layer's
 exp factor folded in.
 
-tanh and the sigmoid are drawn through one float32 exp (NumPy vectorises it far better than
-its tanh):
+Each unit is computed by its record's grid form (``activations.GridForm``: the hidden layers'
+activations, the output kind's unit in ``losses.OUTPUTS``). tanh and the sigmoid are drawn
+through one float32 exp (NumPy vectorises it far better than its tanh):
 
     tanh z = 1 − 2 / (e^{2z} + 1),    σ(z) = 1 / (e^{−z} + 1).
 
@@ -26,15 +27,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.engine.activations import ACTIVATIONS
+from app.engine.activations import ACTIVATIONS, GridForm
+from app.engine.losses import OUTPUTS
 from app.engine.network import Network
 
 if TYPE_CHECKING:
     from app.engine.grids import GridFeatures
 
-#: the factor s of ``e^{s z}`` that tanh and the sigmoid are computed from
-EXP_SCALE = {"tanh": 2.0, "sigmoid": -1.0}
-OUTPUT_UNIT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
 #: |s · A| and |s · B| up to this keep e^{…} a normal float32 (e^{±80} ≈ 5e34, 2e-35)
 SEPARABLE_LIMIT = 80.0
 #: below this many cells the separable form's fixed cost (a dozen small calls and one small
@@ -43,45 +42,15 @@ SEPARABLE_MIN_POINTS = 56 * 56
 
 
 def exp_form(name: str, units: np.ndarray) -> None:
-    """Finish tanh or the sigmoid in place on ``units``, which hold EXP_SCALE[name] · z."""
-    np.exp(units, out=units)
-    np.add(units, 1.0, out=units)
-    from_denominator(name, units)
+    """Finish tanh or the sigmoid in place on ``units``, which hold its grid form's s · z."""
+    ACTIVATIONS[name].grid.apply(units)
 
 
 def from_denominator(name: str, units: np.ndarray) -> None:
     """Finish tanh or the sigmoid in place from ``units`` = e^{s z} + 1."""
-    if name == "tanh":
-        np.divide(-2.0, units, out=units)
-        np.add(units, 1.0, out=units)
-    else:
-        np.divide(1.0, units, out=units)
-
-
-@lru_cache(maxsize=8)
-def zeros(n_points: int) -> np.ndarray:
-    """A shared read-only row of zeros, for relu.
-
-    np.maximum against a contiguous row runs ~4x faster on float32 than against the scalar
-    0 (and ~2x faster than np.clip).
-    """
-    row = np.zeros(n_points, dtype=np.float32)
-    row.flags.writeable = False
-    return row
-
-
-def activate(name: str, units: np.ndarray) -> None:
-    """Apply the unit ``name`` in place to ``units`` (n_units, N): s · z for the exp forms."""
-    if name in EXP_SCALE:
-        exp_form(name, units)
-    elif name == "relu":
-        np.maximum(units, zeros(units.shape[1]), out=units)
-    elif name == "softmax":
-        units -= units.max(axis=0)
-        np.exp(units, out=units)
-        units /= units.sum(axis=0)
-    elif name != "linear":
-        ACTIVATIONS[name](units, units)
+    finish = ACTIVATIONS[name].grid.finish
+    assert finish is not None, f"{name} has no exp form"
+    finish(units)
 
 
 def separable_denominator(weights: np.ndarray, grid: GridFeatures, units: np.ndarray) -> bool:
@@ -112,7 +81,7 @@ class _Plan:
     hidden layers between two halves of a scratch buffer of ``2 * widest`` rows.
     """
 
-    names: tuple[str, ...]
+    forms: tuple[GridForm, ...]
     scales: np.ndarray  # per parameter: its layer's exp factor, else 1
     blocks: tuple[tuple[int, int, int], ...]  # (start, stop, fan_out) in the flat parameters
     rows: tuple[int, ...]
@@ -123,14 +92,14 @@ class _Plan:
 
 
 @lru_cache(maxsize=64)
-def _plan(layer_sizes: tuple[int, ...], names: tuple[str, ...]) -> _Plan:
+def _plan(layer_sizes: tuple[int, ...], forms: tuple[GridForm, ...]) -> _Plan:
     shapes = list(zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
     stops = list(accumulate((fan_in + 1) * fan_out for fan_in, fan_out in shapes))
     blocks = tuple(
         (stop - (fan_in + 1) * fan_out, stop, fan_out)
         for (fan_in, fan_out), stop in zip(shapes, stops, strict=True)
     )
-    scales = np.repeat([EXP_SCALE.get(name, 1.0) for name in names], [b - a for a, b, _ in blocks])
+    scales = np.repeat([form.scale for form in forms], [b - a for a, b, _ in blocks])
     scales.flags.writeable = False
     rows = (layer_sizes[0], *(size + 1 for size in layer_sizes[1:-1]), layer_sizes[-1])
     ends = list(accumulate(rows))
@@ -141,7 +110,7 @@ def _plan(layer_sizes: tuple[int, ...], names: tuple[str, ...]) -> _Plan:
     scratch_spans = tuple(
         ((index % 2) * widest, (index % 2) * widest + size) for index, size in enumerate(rows[1:-1])
     )
-    return _Plan(names, scales, blocks, rows, spans, handed, widest, scratch_spans)
+    return _Plan(forms, scales, blocks, rows, spans, handed, widest, scratch_spans)
 
 
 #: Hidden layers that are not handed out go to pooled float32 buffers, reused across calls
@@ -178,8 +147,11 @@ def layer_outputs(
     All are new (views of one fresh buffer). With ``keep_hidden=False`` only the output layer
     is returned and the hidden layers live in pooled scratch.
     """
-    names = (*network.hidden_activations, OUTPUT_UNIT[network.problem])
-    plan = _plan(tuple(network.layer_sizes), names)
+    forms = (
+        *(ACTIVATIONS[name].grid for name in network.hidden_activations),
+        OUTPUTS[network.problem].grid,
+    )
+    plan = _plan(tuple(network.layer_sizes), forms)
     columns = grid.columns
     n_points = columns.shape[1]
     scratch = None
@@ -194,21 +166,21 @@ def layer_outputs(
     below = columns
     with np.errstate(all="ignore"):
         scaled = np.multiply(network.params, plan.scales, dtype=np.float32)
-        for (start, stop, fan_out), name, above in zip(plan.blocks, names, layers, strict=True):
+        for (start, stop, fan_out), form, above in zip(plan.blocks, forms, layers, strict=True):
             weights = scaled[start:stop].reshape(-1, fan_out)
             units = above[:fan_out]
             if above.shape[0] > fan_out:
                 above[-1] = 1.0
             if (
                 below is columns
-                and name in EXP_SCALE
+                and form.finish is not None
                 and n_points >= SEPARABLE_MIN_POINTS
                 and separable_denominator(weights, grid, units)
             ):
-                from_denominator(name, units)
+                form.finish(units)
             else:
                 np.matmul(weights.T, below, out=units)
-                activate(name, units)
+                form.apply(units)
             below = above
     if scratch is not None:
         _give(scratch)

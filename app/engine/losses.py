@@ -13,17 +13,28 @@ finite for any finite ``z``: binary cross-entropy in its log-sum-exp form, softm
 maximum subtracted. Penalties apply to weights only, never to biases:
 ``l2`` adds ½·rate·Σw² to the objective (gradient rate·w), ``l1`` adds rate·Σ|w|
 (gradient rate·sign w). The loss the engine reports is the data loss, without the penalty.
+
+Each problem is one record, ``OUTPUTS[problem]`` (an ``OutputKind``): its output unit, its
+loss, the loss's gradient (plainly and as the training step's compiled calls), and the unit's
+float32 form for drawing the grids.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
+
+from app.engine.activations import ACTIVATIONS, GridForm, Op
 
 ProblemKind = Literal["binary", "multiclass", "regression"]
 RegularizationName = Literal["none", "l1", "l2"]
 REGULARIZATIONS: tuple[str, ...] = ("none", "l1", "l2")
+#: an output error compiled into the step: (scale, calls, (function, source)), see
+#: ``program.output_error``
+ErrorProgram = tuple[float, list[Op], tuple[Any, np.ndarray]]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -40,11 +51,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 def output_activation(problem: str, z: np.ndarray) -> np.ndarray:
     """The output unit applied to logits ``z`` (n, n_outputs): probabilities or values."""
-    if problem == "binary":
-        return sigmoid(z)
-    if problem == "multiclass":
-        return softmax(z)
-    return z.copy()
+    return OUTPUTS[problem].activation(z)
 
 
 def data_loss(problem: str, z: np.ndarray, y: np.ndarray) -> float:
@@ -65,28 +72,133 @@ def data_losses(problem: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
     if len(y) == 0:
         return np.full(len(z), np.nan)
     with np.errstate(all="ignore"):
-        if problem == "binary":
-            logits = z[..., 0]
-            terms = np.maximum(logits, 0.0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
-            return terms.mean(axis=-1)
-        if problem == "multiclass":
-            peak = z.max(axis=-1)
-            log_sum = peak + np.log(np.exp(z - peak[..., None]).sum(axis=-1))
-            return (log_sum - z[:, np.arange(len(y)), y]).mean(axis=-1)
-        residual = z[..., 0] - y
-        return np.array([np.dot(row, row) for row in residual]) / len(y)
+        return OUTPUTS[problem].losses(z, y)
 
 
 def output_delta(problem: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """dL/dz for the mean loss: (n, n_outputs), a new array."""
+    return OUTPUTS[problem].gradient(z, y)
+
+
+def _binary_losses(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    logits = z[..., 0]
+    terms = np.maximum(logits, 0.0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
+    return terms.mean(axis=-1)
+
+
+def _binary_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (sigmoid(z) - y[:, None]) / len(y)
+
+
+def _binary_error(z: np.ndarray, error: np.ndarray) -> ErrorProgram:
+    # tanh(z/2) + (1 − 2y) = 2(σ(z) − y)
+    calls: list[Op] = [(np.multiply, (z, 0.5, error)), (np.tanh, (error, error))]
+    return 0.5 / z.shape[-1], calls, (np.add, error)
+
+
+def _multiclass_losses(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    peak = z.max(axis=-1)
+    log_sum = peak + np.log(np.exp(z - peak[..., None]).sum(axis=-1))
+    return (log_sum - z[:, np.arange(len(y)), y]).mean(axis=-1)
+
+
+def _multiclass_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     n = len(y)
-    if problem == "binary":
-        return (sigmoid(z) - y[:, None]) / n
-    if problem == "multiclass":
-        delta = softmax(z)
-        delta[np.arange(n), y] -= 1.0
-        return delta / n
-    return 2.0 * (z - y[:, None]) / n
+    delta = softmax(z)
+    delta[np.arange(n), y] -= 1.0
+    return delta / n
+
+
+def _multiclass_error(z: np.ndarray, error: np.ndarray) -> ErrorProgram:
+    # softmax(z) − onehot(y), classes along rows
+    size = z.shape[-1]
+    peak = np.empty((*z.shape[:-2], 1, size))
+    calls: list[Op] = [
+        (np.maximum.reduce, (z, -2, None, peak, True)),
+        (np.subtract, (z, peak, error)),
+        (np.exp, (error, error)),
+        (np.add.reduce, (error, -2, None, peak, True)),
+        (np.divide, (error, peak, error)),
+    ]
+    return 1.0 / size, calls, (np.subtract, error)
+
+
+def _regression_losses(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    residual = z[..., 0] - y
+    return np.array([np.dot(row, row) for row in residual]) / len(y)
+
+
+def _regression_gradient(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return 2.0 * (z - y[:, None]) / len(y)
+
+
+def _regression_error(z: np.ndarray, error: np.ndarray) -> ErrorProgram:
+    # z − y, the mean gradient being 2(z − y)/n
+    return 2.0 / z.shape[-1], [], (np.subtract, z)
+
+
+def _identity(z: np.ndarray) -> np.ndarray:
+    return z.copy()
+
+
+def _softmax_grid(units: np.ndarray) -> None:  # classes along rows, points along columns
+    units -= units.max(axis=0)
+    np.exp(units, out=units)
+    units /= units.sum(axis=0)
+
+
+@dataclass(frozen=True)
+class OutputKind:
+    """One problem's output unit and loss, all from the logits ``z``.
+
+    - ``activation(z)``: logits (n, n_outputs) to probabilities or values, a new array;
+    - ``losses(z, y)``: the mean loss of each network in a stack (R, n, n_outputs): (R,);
+    - ``gradient(z, y)``: dL/dz of the mean loss (n, n_outputs), a new array;
+    - ``error(z, error)``: the same gradient as compiled calls (``program.output_error``);
+    - ``grid``: the unit's float32 in-place form for drawing (``grid_layers``).
+    """
+
+    name: ProblemKind
+    unit: str
+    activation: Callable[[np.ndarray], np.ndarray]
+    losses: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    error: Callable[[np.ndarray, np.ndarray], ErrorProgram]
+    grid: GridForm
+
+
+OUTPUTS: dict[str, OutputKind] = {
+    kind.name: kind
+    for kind in (
+        OutputKind(
+            "binary",
+            "sigmoid",
+            sigmoid,
+            _binary_losses,
+            _binary_gradient,
+            _binary_error,
+            ACTIVATIONS["sigmoid"].grid,
+        ),
+        OutputKind(
+            "multiclass",
+            "softmax",
+            softmax,
+            _multiclass_losses,
+            _multiclass_gradient,
+            _multiclass_error,
+            GridForm(_softmax_grid),
+        ),
+        OutputKind(
+            "regression",
+            "linear",
+            _identity,
+            _regression_losses,
+            _regression_gradient,
+            _regression_error,
+            ACTIVATIONS["linear"].grid,
+        ),
+    )
+}
 
 
 def penalty(name: str, weights: np.ndarray, rate: float) -> float:

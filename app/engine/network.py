@@ -13,11 +13,9 @@ Backpropagation, for the mean loss over a batch::
     dL/dW[l] = a[l].T @ delta[l+1]       dL/db[l] = Σ_rows delta[l+1]
     delta[l] = (delta[l+1] @ W[l].T) * f'(z[l])
 
-Initialisation (biases zero), matched to the activation the layer feeds:
-
-- He et al. 2015, "Delving Deep into Rectifiers": W ~ N(0, 2 / fan_in) for relu, leaky_relu;
-- Glorot & Bengio 2010, "Understanding the difficulty of training deep feedforward neural
-  networks": W ~ U(±sqrt(6 / (fan_in + fan_out))) for tanh, sigmoid, linear and output layers.
+Initialisation (biases zero), matched to the activation the layer feeds: each activation's
+record names its initialiser (He for relu, leaky_relu; Glorot for tanh, sigmoid, linear; see
+``activations``), and output layers take Glorot's.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.activations import ACTIVATIONS, DERIVATIVES, INIT_SCHEME
+from app.engine.activations import ACTIVATIONS, glorot
 from app.engine.config import fail
 from app.engine.losses import (
     data_loss,
@@ -123,14 +121,9 @@ class Network:
 
     def init_parameters(self, rng: np.random.Generator) -> None:
         """Draw fresh weights (He or Glorot, by activation) from ``rng``; zero the biases."""
-        schemes = [INIT_SCHEME[name] for name in self.hidden_activations] + ["glorot"]
+        initialisers = [ACTIVATIONS[name].init for name in self.hidden_activations] + [glorot]
         for layer, (fan_in, fan_out) in enumerate(self.shapes):
-            if schemes[layer] == "he":
-                values = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
-            else:
-                limit = np.sqrt(6.0 / (fan_in + fan_out))
-                values = rng.uniform(-limit, limit, size=(fan_in, fan_out))
-            self.weights(layer)[...] = values
+            self.weights(layer)[...] = initialisers[layer](rng, fan_in, fan_out)
             self.biases(layer)[...] = 0.0
 
     def activation_bound(self, input_bound: float) -> float:
@@ -157,7 +150,7 @@ class Network:
             for layer in range(self.n_layers):
                 z = a @ self.weights(layer) + self.biases(layer)
                 if layer < self.n_layers - 1:
-                    ACTIVATIONS[self.hidden_activations[layer]](z, z)
+                    ACTIVATIONS[self.hidden_activations[layer]].forward(z, z)
                 outputs.append(z)
                 a = z
         return outputs
@@ -200,7 +193,8 @@ class Network:
             if layer > 0:
                 delta = delta @ self.weights(layer).T
                 scratch = np.empty_like(delta)
-                DERIVATIVES[self.hidden_activations[layer - 1]](outputs[layer], delta, scratch)
+                activation = ACTIVATIONS[self.hidden_activations[layer - 1]]
+                activation.derivative(outputs[layer], delta, scratch)
         mask = self.weight_mask
         gradient += penalty_gradient(regularization, self.params * mask, rate) * mask
         return loss, gradient

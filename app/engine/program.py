@@ -28,6 +28,7 @@ import numpy as np
 
 from app.engine.activations import ACTIVATION_OPS, DERIVATIVE_OPS
 from app.engine.config import TrainerConfig
+from app.engine.losses import OUTPUTS
 from app.engine.network import Network
 from app.engine.optimizers import OPTIMIZERS, Op
 
@@ -225,21 +226,7 @@ def output_error(
     the error propagates to. Classes run along axis -2, so a leading axis of stacked rows
     (``sweep_step``) changes nothing.
     """
-    size = z.shape[-1]
-    if problem == "binary":  # tanh(z/2) + (1 − 2y) = 2(σ(z) − y)
-        calls: list[Op] = [(np.multiply, (z, 0.5, error)), (np.tanh, (error, error))]
-        return 0.5 / size, calls, (np.add, error)
-    if problem == "multiclass":  # softmax(z) − onehot(y), classes along rows
-        peak = np.empty((*z.shape[:-2], 1, size))
-        calls = [
-            (np.maximum.reduce, (z, -2, None, peak, True)),
-            (np.subtract, (z, peak, error)),
-            (np.exp, (error, error)),
-            (np.add.reduce, (error, -2, None, peak, True)),
-            (np.divide, (error, peak, error)),
-        ]
-        return 1.0 / size, calls, (np.subtract, error)
-    return 2.0 / size, [], (np.subtract, z)  # regression: z − y, the mean gradient 2(z − y)/n
+    return OUTPUTS[problem].error(z, error)
 
 
 def penalty_program(

@@ -23,7 +23,8 @@ from app.engine import (
     Trainer,
     TrainerConfig,
 )
-from app.engine.activations import ACTIVATION_OPS, DERIVATIVE_OPS, INIT_SCHEME
+from app.engine.activations import ACTIVATION_OPS, DERIVATIVE_OPS, INIT_SCHEME, glorot, he
+from app.engine.losses import OUTPUTS, ProblemKind
 
 
 def test_literal_aliases_agree_with_tables() -> None:
@@ -33,6 +34,48 @@ def test_literal_aliases_agree_with_tables() -> None:
     assert set(get_args(RegularizationName)) == set(REGULARIZATIONS)
     assert set(get_args(FeatureName)) == set(FEATURES)
     assert set(get_args(DatasetName)) == set(DATASETS)
+    assert set(get_args(ProblemKind)) == set(OUTPUTS)
+
+
+def test_each_activation_is_one_record() -> None:
+    for name, record in ACTIVATIONS.items():
+        assert record.name == name
+        assert DERIVATIVES[name] == record.derivative and ACTIVATION_OPS[name] is record.forward_ops
+        assert INIT_SCHEME[name] == ("he" if record.init is he else "glorot")
+        assert record.init in (he, glorot)
+    assert INIT_SCHEME == {
+        "relu": "he",
+        "leaky_relu": "he",
+        "tanh": "glorot",
+        "sigmoid": "glorot",
+        "linear": "glorot",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_grid_form_computes_the_forward_in_float32(name: str) -> None:
+    record = ACTIVATIONS[name]
+    z = np.linspace(-8.0, 8.0, 66).reshape(2, 33)
+    expected = np.empty_like(z)
+    record.forward(z, expected)
+    units = (z * record.grid.scale).astype(np.float32)
+    record.grid.apply(units)
+    assert units.dtype == np.float32
+    np.testing.assert_allclose(units, expected, rtol=1e-6, atol=1e-6)
+    if record.grid.finish is not None:  # from the denominator e^{s z} + 1
+        denominator = (np.exp(z * record.grid.scale) + 1.0).astype(np.float32)
+        record.grid.finish(denominator)
+        np.testing.assert_allclose(denominator, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_each_output_kind_is_one_record() -> None:
+    z = np.array([[0.5, -1.0, 2.0], [3.0, 0.0, -2.0]])
+    for name, kind in OUTPUTS.items():
+        assert kind.name == name
+        columns = z[:, :1] if name != "multiclass" else z
+        units = (columns.T * kind.grid.scale).astype(np.float32)  # units along rows, s·z
+        kind.grid.apply(units)
+        np.testing.assert_allclose(units.T, kind.activation(columns), rtol=1e-6)
 
 
 def test_public_names_are_exported() -> None:
