@@ -79,6 +79,25 @@ TRAIN_ONCE: dict[str, Example] = {
     "defaults": {"summary": "The default network, one epoch", "value": {"epochs": 1}},
 }
 
+SWEEP: dict[str, Example] = {
+    "three rates": {
+        "summary": "Too small, about right, too large: tanh on circles",
+        "value": {
+            "config": {"dataset": "circles", "activation": "tanh"},
+            "learning_rates": [0.0001, 0.03, 10],
+            "epochs": 10,
+        },
+    },
+    "adam": {
+        "summary": "Adam on the spiral, four rates",
+        "value": {
+            "config": SPIRAL_CONFIG | {"optimizer": "adam"},
+            "learning_rates": [0.001, 0.003, 0.01, 0.03],
+            "epochs": 10,
+        },
+    },
+}
+
 STATE: dict[str, Any] = {
     "status": "ready",
     "epoch": 10,
@@ -119,6 +138,18 @@ TRAIN_ONCE_RESULT: dict[str, Any] = {
     ],  # fmt: skip
     "model": MODEL_DOCUMENT,
 }
+
+
+SWEEP_RESULT: dict[str, Any] = {
+    "results": [
+        {"learning_rate": 0.0001, "train_loss": [0.6931, 0.6930], "test_loss": [0.6932, 0.6931],
+         "status": "ready", "diverged_at": None},
+        {"learning_rate": 0.03, "train_loss": [0.62, 0.41], "test_loss": [0.63, 0.43],
+         "status": "ready", "diverged_at": None},
+        {"learning_rate": 10, "train_loss": [3.1], "test_loss": [3.4], "status": "diverged",
+         "diverged_at": [1, 37]},
+    ],
+}  # fmt: skip
 
 
 def json_example(value: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:

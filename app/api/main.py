@@ -11,9 +11,10 @@ from app.api.routes import (
     pages,
     sessions,
     stream,
+    sweeps,
     train,
 )
 
 api_router = APIRouter()
-for module in (health, meta, datasets, lessons, sessions, model, train, stream, pages):
+for module in (health, meta, datasets, lessons, sessions, model, train, sweeps, stream, pages):
     api_router.include_router(module.router)

@@ -35,11 +35,21 @@ def parameter_count(layer_sizes: Sequence[int]) -> int:
 
 
 def check_work(
-    trainer: Trainer, settings: Settings, *, epochs: int | None, iterations: int | None
+    trainer: Trainer,
+    settings: Settings,
+    *,
+    epochs: int | None,
+    iterations: int | None,
+    runs: int = 1,
 ) -> None:
-    """Raise ``ValueError("epochs: expected at most …, got …")`` if the call asks too much."""
+    """Raise ``ValueError("epochs: expected at most …, got …")`` if the call asks too much.
+
+    ``runs`` copies of the network trained side by side (a learning-rate sweep) each cost
+    what one does: the iterations and the work are ``runs`` times as many.
+    """
     if (epochs is None) == (iterations is None):
         raise ValueError("epochs: expected exactly one of 'epochs' or 'iterations'")
+    each = f" for each of {runs} runs" if runs > 1 else ""
     per_epoch = trainer.iterations_per_epoch
     examples = min(trainer.config.batch_size, len(trainer.X_train))
     parameters = parameter_count(trainer.layer_sizes)
@@ -56,16 +66,18 @@ def check_work(
     if asked > count_limit:
         raise ValueError(f"{field}: expected at most {count_limit} per call, got {asked}")
     iteration_limit = settings.max_iterations_per_call
-    if epochs is not None and epochs * per_epoch > iteration_limit:
+    if epochs is not None and epochs * per_epoch * runs > iteration_limit:
         raise ValueError(
-            f"epochs: expected at most {iteration_limit // per_epoch} epochs of {per_epoch} "
-            f"iterations (max_iterations_per_call {iteration_limit}), got {epochs}"
+            f"epochs: expected at most {iteration_limit // (per_epoch * runs)} epochs of "
+            f"{per_epoch} iterations{each} (max_iterations_per_call {iteration_limit}), "
+            f"got {epochs}"
         )
     unit_work = unit_iterations * examples * parameters
-    if asked * unit_work > budget:
+    if asked * unit_work * runs > budget:
         raise ValueError(
-            f"{field}: expected at most {budget // unit_work} for this network and batch size "
-            f"(each {unit} = {unit_work} multiply-adds; max_work_per_call {budget}), got {asked}"
+            f"{field}: expected at most {budget // (unit_work * runs)} for this network and "
+            f"batch size{each} (each {unit} = {unit_work} multiply-adds; max_work_per_call "
+            f"{budget}), got {asked}"
         )
 
 

@@ -45,7 +45,7 @@ def test_every_request_body_has_examples_that_the_endpoint_accepts(client: TestC
                 url = path.replace("{session_id}", session_id)
                 response = client.request(method, url, json=example["value"])
                 assert response.status_code < 300, (method, path, name, response.text)
-    assert bodies == 6  # create, patch, train, predict, put model, stateless train
+    assert bodies == 7  # create, patch, train, predict, put model, stateless train, sweep
 
 
 def test_main_responses_have_examples(client: TestClient) -> None:

@@ -1,0 +1,45 @@
+"""A learning-rate sweep asked for by one call: one configuration trained at several rates.
+
+Like one-shot training (``stateless``), nothing is kept. The runs share the data, the initial
+weights and the mini-batch order, and train together (``app.engine.sweep``); the call's work
+is that of every run, bounded by the same settings as any training call (``check_work``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.config import Settings
+from app.engine.sweep import check_rates, sweep
+from app.services.errors import prefixed
+from app.services.session import Session
+from app.services.training import check_work
+
+
+def sweep_rates(
+    config: dict[str, Any], learning_rates: list[float], epochs: int, settings: Settings
+) -> dict[str, Any]:
+    """``{"results": [...]}``: each rate's loss curves and status, in the order given.
+
+    Errors in ``config`` are reported as ``config.<field>``, a rate beyond the server's
+    ``max_learning_rate`` as ``learning_rates[i]``, too much work as ``epochs``.
+    """
+    try:
+        trainer = Session.create(config, settings).trainer
+    except ValueError as exc:
+        raise prefixed(exc, "config") from exc
+    rates = check_rates(learning_rates, trainer.limits.max_learning_rate)
+    check_work(trainer, settings, epochs=epochs, iterations=None, runs=len(rates))
+    runs = sweep(trainer, rates, epochs)
+    return {
+        "results": [
+            {
+                "learning_rate": run.learning_rate,
+                "train_loss": run.train_loss,
+                "test_loss": run.test_loss,
+                "status": run.status,
+                "diverged_at": None if run.diverged_at is None else list(run.diverged_at),
+            }
+            for run in runs
+        ]
+    }
