@@ -9,6 +9,7 @@ import { Heatmap, renderLegend } from "./heatmap.js";
 import { lazy, t } from "./i18n.js";
 import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./network.js";
 import { DecisionLine } from "./decision-line.js";
+import { BatchView } from "./batch-view.js";
 import { within } from "./dom.js";
 
 const PLOT_SIZE = 300;
@@ -128,6 +129,7 @@ export class OutputView {
       if (width > 0) this.heatmap.setSize(width);
     }).observe(plotBox);
     this.decisionLine = new DecisionLine(plotBox, $("decision-line"));
+    this.batch = new BatchView(plotBox, $("batch-note"));
     this.legend = $("legend");
     this.caption = $("plot-caption");
     this.legendKey = null;
@@ -172,6 +174,11 @@ export class OutputView {
     this.heatmap.render();
   }
 
+  /** The session's points in the server's order (a frame's batch indexes its training points). */
+  setServerPoints(data) {
+    this.batch.setTrain(data.train);
+  }
+
   setShowTest(show) {
     this.heatmap.setShowTest(show);
     this.heatmap.render();
@@ -202,6 +209,7 @@ export class OutputView {
   relabel() {
     this.gradients.relabel();
     this.decisionLine.relabel();
+    this.batch.relabel();
     for (const chart of [this.loss, this.accuracy, this.gradients.chart]) chart.dirty = true;
     this.legendKey = null;
     this.drawCharts();
@@ -236,6 +244,7 @@ export class OutputView {
       this.#caption("");
     }
     this.decisionLine.update(header, this.heatmap.size);
+    this.batch.update(header, this.heatmap.size);
     this.heatmap.render();
   }
 

@@ -67,6 +67,7 @@ export class RunData {
       if (token !== this.request) return;
       this.points = data;
       this.pointsKey = key;
+      this.output.setServerPoints(data);
       this.show();
       this.#showSplit();
     } catch (error) {

@@ -17,6 +17,7 @@ import { DatasetPreviews } from "./previews.js";
 import { RunData } from "./run-data.js";
 import { SERVER_FIELDS, problemOf, settingNames } from "./state.js";
 import { StatusLine } from "./status.js";
+import { StepInspector } from "./step-inspector.js";
 
 const THUMBNAIL_RESOLUTION = 32;
 const STREAM = {
@@ -56,6 +57,10 @@ export class Run {
     this.status = new StatusLine($("status"), connection, $("plot-overlay"));
     this.output = new OutputView(root);
     this.network = this.#makeNetwork($("network"));
+    this.inspector = new StepInspector($("step-inspector"), $("network"), {
+      features: () => state.get("features"),
+      step: (weight) => this.step("iteration", weight),
+    });
     this.controls = this.#makeControls(root);
     this.architecture = new ArchitectureField(root, {
       sizes: () => state.get("hidden_layers"),
@@ -164,11 +169,15 @@ export class Run {
     this.#send({ type: this.painter.playing ? "pause" : "play" });
   }
 
-  /** A step while training plays pauses it first: the person wants to see that one step. */
-  step(unit) {
+  /**
+   * A step while training plays pauses it first: the person wants to see that one step. An
+   * iteration with a weight picked in the step inspector (or `weight`) reports on it.
+   */
+  step(unit, weight = this.inspector.selection) {
     if (this.#blockedByCustom()) return;
     if (this.painter.playing) this.#send({ type: "pause" });
-    this.#send({ type: "step", unit });
+    if (unit === "iteration" && weight) this.#send({ type: "inspect_step", ...weight });
+    else this.#send({ type: "step", unit });
   }
 
   #isCustom() {
@@ -310,6 +319,7 @@ export class Run {
       onFrame: (header, bytes) => {
         this.painter.receive(header, bytes);
         this.data.noteFrame(header);
+        this.inspector.noteFrame(header);
         if ("lesson" in header) this.onLesson(header.lesson);
       },
       onConnection: (kind, detail) => {
@@ -344,6 +354,8 @@ export class Run {
         this.status.flash("notice", text);
       }
       this.data.noteConfig(this.stream.sessionId, message.config);
+    } else if (message.type === "inspection") {
+      this.inspector.show(message);
     } else if (message.type === "error") {
       this.status.flash("error", lazy("status.server_error", { reason: message.message }));
       const field = (message.field || "").replace(/^config\./, "").split(/[.[]/)[0];
@@ -390,6 +402,7 @@ export class Run {
     this.#reshape();
     this.network.relabel();
     this.output.relabel();
+    this.inspector.relabel();
     this.status.relabel();
     this.custom.render();
     this.painter.repaint();
