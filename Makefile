@@ -50,6 +50,7 @@ steady: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_stream.py
 	$(BIN)/python bench/bench_page.py
 
