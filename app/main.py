@@ -24,7 +24,8 @@ DESCRIPTION = """
 Train small NumPy neural networks on 2D data sets, step by step, on the server.
 
 - **REST**: create a session, train it, change its config live, read its data, decision
-  boundary, predictions and weights, or train once without a session (`POST /api/train`).
+  boundary, predictions and weights, train once without a session (`POST /api/train`), or
+  compare learning rates on the same start (`POST /api/sweeps`).
 - **WebSocket** `/api/sessions/{id}/stream`: play/pause/step and live frames (see
   `docs/protocol.md`).
 

@@ -120,17 +120,17 @@ def _stacked(template: Trainer, rates: list[float], epochs: int) -> list[SweepRu
         order = rng.permutation(n_train)
         np.take(source.inputs, order, axis=0, out=inputs)
         np.take(source.targets, order, axis=0, out=targets)
-        for start in range(0, n_train, batch_size):
-            with np.errstate(all="ignore"):  # overflow is caught, as divergence
+        with np.errstate(all="ignore"):  # overflow is caught, as divergence
+            for start in range(0, n_train, batch_size):
                 bad = stepper.step(inputs, targets, start)
-            if bad is not None:
-                for row in bad:
-                    runs[alive[row]].diverge(epoch, iteration)
-                keep = [row for row in range(len(alive)) if row not in bad]
-                if not keep:
-                    return runs
-                stepper, alive = stepper.keep(keep), [alive[row] for row in keep]
-            iteration += 1
+                if bad is not None:
+                    for row in bad:
+                        runs[alive[row]].diverge(epoch, iteration)
+                    keep = [row for row in range(len(alive)) if row not in bad]
+                    if not keep:
+                        return runs
+                    stepper, alive = stepper.keep(keep), [alive[row] for row in keep]
+                iteration += 1
         keep = judge.epoch_end(stepper, [runs[i] for i in alive], (epoch + 1, iteration))
         if not keep:
             return runs
