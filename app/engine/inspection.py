@@ -70,6 +70,7 @@ class WeightStep:
     value_after: float
     slots_before: dict[str, float]
     slots_after: dict[str, float]
+    iteration: int  # the trainer's update count after it
     batch: BatchRecord | None  # None if the update was not made (divergence)
 
 
@@ -139,6 +140,7 @@ def step_weight(trainer: Trainer, layer: int, source: int, target: int) -> Weigh
         value_after=float(trainer.network.params[index]),
         slots_before=before,
         slots_after=_slots(trainer.stepper.slots, names, index),
+        iteration=trainer.iteration,
         batch=batch,
     )
 

@@ -33,6 +33,7 @@ def inspection_message(step: WeightStep) -> dict[str, Any]:
         "optimizer": step.optimizer,
         "value_after": finite_or_none(step.value_after),
         "stepped": step.batch is not None,
+        "iteration": step.iteration,
     }
     if step.optimizer == "momentum":
         message["momentum"] = step.momentum

@@ -5,7 +5,7 @@
 // say what they did instead). The step is the stream's `inspect_step`, answered by an
 // `inspection` message (docs/protocol.md).
 
-import { formatNumber } from "./format.js";
+import { formatInteger, formatNumber } from "./format.js";
 import { t } from "./i18n.js";
 import { layerNames } from "./output.js";
 import { FEATURE_LABELS, unitName } from "./units.js";
@@ -186,7 +186,9 @@ export class StepInspector {
   #showResult() {
     const pick = this.selection;
     const result = this.result;
-    this.heading.textContent = pick ? this.#weightLabel(pick) : t("inspector.none");
+    let heading = pick ? this.#weightLabel(pick) : t("inspector.none");
+    if (pick && result) heading = t("inspector.heading", { weight: heading, iteration: formatInteger(result.iteration) });
+    this.heading.textContent = heading;
     this.numbers.hidden = !result;
     this.rule.hidden = true;
     this.note.hidden = true;

@@ -72,7 +72,8 @@ def test_inspect_step_answers_with_the_numbers_of_the_update(client: TestClient)
     assert gradient != 0 and answer["penalty_gradient"] == 0
     after = value - answer["learning_rate"] * gradient
     assert after == pytest.approx(answer["value_after"], rel=1e-15, abs=1e-15)
-    assert header["state"]["iteration"] == 1 and header["batch"]["position"] == 1
+    assert header["state"]["iteration"] == answer["iteration"] == 1
+    assert header["batch"]["position"] == 1
     assert header["weights"][0][1][2] == round(answer["value_after"], 6)
     model = client.get(f"/api/sessions/{session_id}/model").json()
     assert model["layers"][0]["weights"][1][2] == answer["value_after"]  # the full float

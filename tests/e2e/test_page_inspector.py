@@ -68,6 +68,7 @@ def test_the_inspector_shows_the_update_of_the_weight_picked(playground: Playgro
     expect(page.locator(".inspector-weight")).to_have_text("W1: X₂ → Neuron 1.3")
 
     page.locator("#inspector-step").click()
+    expect(page.locator(".inspector-weight")).to_have_text("W1: X₂ → Neuron 1.3, update 1")
     expect(page.locator("#inspector-rule")).to_be_visible()
     expect(page.locator("#batch-note")).to_contain_text("Iteration 1 of 5 in epoch 1")
     check_rule(page)
@@ -78,7 +79,7 @@ def test_the_inspector_shows_the_update_of_the_weight_picked(playground: Playgro
     page.locator("#inspector-from").select_option("3")
     expect(page.locator("#inspector-rule")).to_be_hidden()
     page.get_by_role("button", name="Step one iteration").click()
-    expect(page.locator(".inspector-weight")).to_have_text("W2: Neuron 1.4 → Output")
+    expect(page.locator(".inspector-weight")).to_have_text("W2: Neuron 1.4 → Output, update 2")
     expect(page.locator("#inspector-rule")).to_be_visible()
     expect(page.locator("#batch-note")).to_contain_text("Iteration 2 of 5 in epoch 1")
     check_rule(page)
