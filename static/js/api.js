@@ -69,6 +69,7 @@ export const api = {
   updateSession: (id, changes) => request("PATCH", `/api/sessions/${id}`, changes),
   restartLesson: (id) => request("POST", `/api/sessions/${id}/lesson/restart`),
   lessons: () => request("GET", "/api/lessons"),
+  sweep: (body) => request("POST", "/api/sweeps", body),
   lesson: (id) => request("GET", `/api/lessons/${encodeURIComponent(id)}`),
   /** Fire-and-forget delete that survives page unload. */
   dropSession(id) {

@@ -17,6 +17,7 @@ import { DatasetPreviews } from "./previews.js";
 import { RunData } from "./run-data.js";
 import { SERVER_FIELDS, problemOf, settingNames } from "./state.js";
 import { StatusLine } from "./status.js";
+import { SweepView } from "./sweep-view.js";
 import { StepInspector } from "./step-inspector.js";
 
 const THUMBNAIL_RESOLUTION = 32;
@@ -84,6 +85,10 @@ export class Run {
       send: (message) => this.stream.send(message),
     });
     this.#makeModelFiles(root);
+    this.sweep = new SweepView(root, {
+      config: () => this.custom.sessionConfig(state.serverConfig()),
+      flash: (kind, text) => this.status.flash(kind, text),
+    });
     this.stream = this.#makeStream();
   }
 
@@ -404,6 +409,7 @@ export class Run {
     this.output.relabel();
     this.inspector.relabel();
     this.status.relabel();
+    this.sweep.relabel();
     this.custom.render();
     this.painter.repaint();
   }
