@@ -143,6 +143,11 @@ class Playground:
         text = self.page.locator(selector).inner_text()
         return float(text.replace(",", "").rstrip("%"))
 
+    def screenshot_path(self, name: str) -> Path:
+        """Where a screenshot named `name` goes (for a screenshot of one element)."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS / name
+
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / name
