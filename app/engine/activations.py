@@ -251,3 +251,15 @@ DERIVATIVE_OPS = {name: record.derivative_ops for name, record in ACTIVATIONS.it
 DERIVATIVES = {name: record.derivative for name, record in ACTIVATIONS.items()}
 #: the initialisation family of each activation: "he" or "glorot"
 INIT_SCHEME = {name: record.init.__name__ for name, record in ACTIVATIONS.items()}
+
+#: the z grid of the activation curves the page draws: 121 points on [-5, 5], a step of 1/12
+CURVE_POINTS = 121
+CURVE_BOUND = 5.0
+
+
+def curves(
+    points: int = CURVE_POINTS, bound: float = CURVE_BOUND
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """z on [-bound, bound] and every activation's (f(z), f'(z)) there, by its own record."""
+    z = np.linspace(-bound, bound, points)
+    return z, {name: record.curve(z) for name, record in ACTIVATIONS.items()}

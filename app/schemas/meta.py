@@ -96,6 +96,20 @@ class StreamMeta(OutModel):
     epochs_per_frame: IntRange = Field(description='The speed with speed_unit "epoch"')
 
 
+class ActivationCurve(OutModel):
+    """One activation at every z of the grid, rounded to 6 decimals."""
+
+    value: list[float] = Field(description="f(z)")
+    derivative: list[float] = Field(description="f′(z)")
+
+
+class ActivationCurves(OutModel):
+    """Every activation sampled on one grid of z by the engine's own functions, for drawing."""
+
+    z: list[float] = Field(description="The points, ascending (121 on [-5, 5])")
+    curves: dict[ActivationName, ActivationCurve] = Field(description="By activation")
+
+
 class MetaOut(OutModel):
     """Every table and bound the page shows, from the engine's registries and the settings."""
 
@@ -103,6 +117,7 @@ class MetaOut(OutModel):
     datasets: list[DatasetMeta]
     features: list[FeatureName]
     activations: list[ActivationName]
+    activation_curves: ActivationCurves
     optimizers: list[OptimizerMeta]
     regularizations: list[RegularizationName]
     learning_rates: list[float] = Field(description="The learning rates a menu offers")

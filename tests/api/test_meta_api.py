@@ -7,12 +7,14 @@ import json
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from stream_helpers import connect, receive, send
 
 from app.config import Settings
 from app.engine import ACTIVATIONS, DATASETS, FEATURES, OPTIMIZERS, REGULARIZATIONS, Limits
+from app.engine.activations import curves
 from app.engine.datasets import MAX_CUSTOM_CLASSES
 from app.main import create_app
 from app.schemas import MAX_SEED, MetaOut
@@ -62,6 +64,21 @@ def test_names_are_the_engine_registries_in_their_order(meta: dict[str, Any]) ->
     assert "perceptron" in [o["name"] for o in meta["optimizers"]]
     assert meta["regularizations"] == list(REGULARIZATIONS)
     assert meta["defaults"] == default_config()
+
+
+def test_activation_curves_are_the_engines(meta: dict[str, Any]) -> None:
+    z, sampled = curves()
+    served = meta["activation_curves"]
+    assert len(served["z"]) == len(z) == 121
+    np.testing.assert_allclose(served["z"], z, rtol=0, atol=5e-7)
+    assert list(served["curves"]) == list(ACTIVATIONS)
+    for name, (value, derivative) in sampled.items():
+        curve = served["curves"][name]
+        np.testing.assert_allclose(curve["value"], value, rtol=0, atol=5e-7, err_msg=name)
+        np.testing.assert_allclose(curve["derivative"], derivative, rtol=0, atol=5e-7)
+    tanh = served["curves"]["tanh"]
+    assert tanh["value"][60] == 0.0 and tanh["derivative"][60] == 1.0  # z = 0
+    assert not re.search(r"-0\.0\b(?!\d)", json.dumps(served))  # no negative zero
 
 
 def test_bounds_are_the_settings_in_force(meta: dict[str, Any]) -> None:

@@ -8,8 +8,10 @@ from the request schema's own field constraints.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, get_args
 
+import numpy as np
 from annotated_types import Ge, Gt, Le
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -19,6 +21,7 @@ from app.api.examples import json_example
 from app.api.stream_messages import StreamUpdate
 from app.config import Settings, app_version
 from app.engine import ACTIVATIONS, DATASETS, DOMAIN, FEATURES, OPTIMIZERS, REGULARIZATIONS
+from app.engine.activations import curves
 from app.engine.datasets import MAX_CUSTOM_CLASSES, DatasetSpec
 from app.schemas import MAX_ABS_TARGET, MetaOut, ProblemKind, SessionConfig, default_resolution
 from app.services.configs import default_config, engine_limits
@@ -34,6 +37,8 @@ ITERATIONS_PER_FRAME = (1, 2, 5, 10, 25, 50, 100, 250, 1000, 0)
 EPOCHS_PER_FRAME = (1, 2, 5, 10)
 DEFAULT_SPEED = "1_epoch"
 ALL_KINDS = list(get_args(ProblemKind))
+# Six decimals are far finer than a chart's pixel, and keep the page's copy small.
+CURVE_DECIMALS = 6
 
 
 def _range(model: type[BaseModel], name: str) -> dict[str, Any]:
@@ -63,6 +68,23 @@ def _optimizer(name: str, settings: Settings) -> dict[str, Any]:
     if OPTIMIZERS[name].uses_step_output:
         return {"name": name, "max_hidden_layers": 0, "kinds": ["binary"]}
     return {"name": name, "max_hidden_layers": settings.max_hidden_layers, "kinds": ALL_KINDS}
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return (np.round(values, CURVE_DECIMALS) + 0.0).tolist()  # + 0.0: no "-0.0"
+
+
+@cache
+def activation_curves() -> dict[str, Any]:
+    """f(z) and f′(z) of every activation on the engine's z grid, as the page draws them."""
+    z, sampled = curves()
+    return {
+        "z": _rounded(z),
+        "curves": {
+            name: {"value": _rounded(value), "derivative": _rounded(derivative)}
+            for name, (value, derivative) in sampled.items()
+        },
+    }
 
 
 def _speed(per_frame: int, unit: str = "iteration") -> dict[str, Any]:
@@ -120,6 +142,7 @@ def page_meta(settings: Settings) -> dict[str, Any]:
         ],
         "features": list(FEATURES),
         "activations": list(ACTIVATIONS),
+        "activation_curves": activation_curves(),
         "optimizers": [_optimizer(name, settings) for name in OPTIMIZERS],
         "regularizations": list(REGULARIZATIONS),
         "learning_rates": [r for r in LEARNING_RATES if r <= settings.max_learning_rate],
@@ -151,7 +174,7 @@ def page_meta(settings: Settings) -> dict[str, Any]:
     responses=json_example(page_meta(Settings.model_construct())),  # the defaults, env aside
 )
 async def meta(settings: SettingsDep) -> dict[str, Any]:
-    """Data sets (problem kind, class count), features, activations, optimizers (and the
-    networks each trains), regularizations, the menus' rates and speeds, and every bound,
-    in the settings in force."""
+    """Data sets (problem kind, class count), features, activations (and their curves f, f′
+    sampled on a grid of z), optimizers (and the networks each trains), regularizations, the
+    menus' rates and speeds, and every bound, in the settings in force."""
     return page_meta(settings)
