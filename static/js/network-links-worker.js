@@ -1,23 +1,35 @@
-// The network diagram's links, drawn off the page's main thread on the canvas network-links.js
-// hands over: each message sizes the canvas (device px) and draws the links it carries, or
-// clears the canvas if it carries none.
+// The network diagram's links, thumbnails and bias marks, drawn off the page's main thread on
+// the two canvases network-links.js hands over. A message sizes (device px) and draws each
+// canvas it has a part for (`links`, `tiles`), or clears it if that part is null.
 
-import { drawLinks } from "./network-links.js";
+import { drawLinks, drawTiles } from "./network-links.js";
 
-let context = null;
+let contexts = null; // {links, tiles}
+const sources = []; // a canvas per thumbnail, for drawTiles
+
+const DRAW = {
+  links: (context, part, { ratio, width, height }) => drawLinks(context, part, ratio, width, height),
+  tiles: (context, part, { ratio, width, height }) =>
+    drawTiles(context, part, sources, () => new OffscreenCanvas(1, 1), ratio, width, height),
+};
 
 self.onmessage = ({ data }) => {
-  if (data.canvas) {
-    context = data.canvas.getContext("2d");
+  if (data.canvases) {
+    contexts = { links: data.canvases.links.getContext("2d"), tiles: data.canvases.tiles.getContext("2d") };
     return;
   }
-  const canvas = context.canvas;
   const [width, height] = data.size;
-  // Setting a canvas's size clears it, even to the size it has.
-  if (canvas.width !== width || canvas.height !== height) [canvas.width, canvas.height] = [width, height];
-  if (data.links) drawLinks(context, data.links, data.ratio, data.width, data.height);
-  else {
-    context.setTransform(1, 0, 0, 1, 0, 0);
-    context.clearRect(0, 0, width, height);
+  for (const [key, draw] of Object.entries(DRAW)) {
+    const part = data[key];
+    if (part === undefined) continue;
+    const context = contexts[key];
+    const canvas = context.canvas;
+    // Setting a canvas's size clears it, even to the size it has.
+    if (canvas.width !== width || canvas.height !== height) [canvas.width, canvas.height] = [width, height];
+    if (part) draw(context, part, data);
+    else {
+      context.setTransform(1, 0, 0, 1, 0, 0);
+      context.clearRect(0, 0, width, height);
+    }
   }
 };

@@ -6,10 +6,10 @@
 // per-element paint) plus a canvas per neuron (a compositor layer each, copied every frame).
 // It is drawn again only when a link's drawn colour (integer RGB) or width (quarter pixel),
 // or a thumbnail's pixels, changed.
-// The links' canvas is handed to a worker (network-links-worker.js) that draws them: a few
-// hundred anti-aliased curves take a software rasteriser milliseconds, which the page's main
-// thread then spends on its frames instead. Where a canvas cannot be handed over, they are
-// drawn here, by the same function.
+// Both canvases are handed to a worker (network-links-worker.js) that draws them: a few
+// hundred anti-aliased curves, and fifty-odd thumbnails scaled up smoothly, take a software
+// rasteriser milliseconds, which the page's main thread then spends on its frames instead.
+// Where a canvas cannot be handed over, they are drawn here, by the same functions.
 
 import { css, diverging, pack } from "./colors.js";
 
@@ -34,6 +34,11 @@ export function linkWidth(w) {
   return Math.round(4 * (0.6 + (MAX_LINK_WIDTH * Math.min(Math.abs(w), 4)) / 4)) / 4;
 }
 
+/** The CSS colour of an RGB triple packed as colors.js packs it. */
+function cssOf(packed) {
+  return css([packed & 255, (packed >>> 8) & 255, (packed >>> 16) & 255]);
+}
+
 /**
  * Draw links on `context` (a canvas of `width` × `height` CSS px at `ratio` device px each), in
  * order: link k runs from (a, y1) to (b, y2) = geometry[4k…4k+3], bending at the middle, in
@@ -49,12 +54,43 @@ export function drawLinks(context, { geometry, colours, widths }, ratio, width, 
     if (colour === 0) continue;
     const [a, y1, b, y2] = [geometry[4 * k], geometry[4 * k + 1], geometry[4 * k + 2], geometry[4 * k + 3]];
     const middle = (a + b) / 2;
-    context.strokeStyle = css([colour & 255, (colour >>> 8) & 255, (colour >>> 16) & 255]);
+    context.strokeStyle = cssOf(colour);
     context.lineWidth = widths[k];
     context.beginPath();
     context.moveTo(a, y1);
     context.bezierCurveTo(middle, y1, middle, y2, b, y2);
     context.stroke();
+  }
+}
+
+/**
+ * Draw thumbnails and bias marks on `context` (as drawLinks): thumbnail k, rows × cols packed
+ * RGBA pixels from pixels[k·rows·cols], scaled smoothly into the square rects[3k…3k+2] =
+ * (x, y, size) if drawn[k]; above them bias mark k, the square marks[3k…3k+2] filled with
+ * fills[k] (packed RGB; 0: none yet) inside a border. `sources` keeps a canvas per thumbnail
+ * (made by `makeCanvas()`) from one call to the next.
+ */
+export function drawTiles(context, { rows, cols, pixels, rects, drawn, marks, fills }, sources, makeCanvas, ratio, width, height) {
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, width, height);
+  const count = rows * cols;
+  for (let k = 0; k < drawn.length; k++) {
+    if (!drawn[k]) continue;
+    if (!sources[k]) sources[k] = makeCanvas();
+    const source = sources[k];
+    if (source.width !== cols || source.height !== rows) [source.width, source.height] = [cols, rows];
+    const image = new ImageData(new Uint8ClampedArray(pixels.buffer, 4 * k * count, 4 * count), cols, rows);
+    source.getContext("2d").putImageData(image, 0, 0);
+    const [x, y, size] = [rects[3 * k], rects[3 * k + 1], rects[3 * k + 2]];
+    context.drawImage(source, x, y, size, size);
+  }
+  context.lineWidth = 1;
+  context.strokeStyle = MARK_BORDER;
+  for (let k = 0; k < fills.length; k++) {
+    const [x, y, size] = [marks[3 * k], marks[3 * k + 1], marks[3 * k + 2]];
+    context.fillStyle = fills[k] ? cssOf(fills[k]) : MARK_EMPTY;
+    context.fillRect(x, y, size, size);
+    context.strokeRect(x + 0.5, y + 0.5, size - 1, size - 1);
   }
 }
 
@@ -64,12 +100,14 @@ export class LinkCanvas {
     this.tileCanvas = layerCanvas(); // thumbnails, above the links
     if (typeof this.canvas.transferControlToOffscreen === "function") {
       this.worker = new Worker(new URL("./network-links-worker.js", import.meta.url), { type: "module" });
-      const offscreen = this.canvas.transferControlToOffscreen();
-      this.worker.postMessage({ canvas: offscreen }, [offscreen]);
+      const links = this.canvas.transferControlToOffscreen();
+      const tiles = this.tileCanvas.transferControlToOffscreen();
+      this.worker.postMessage({ canvases: { links, tiles } }, [links, tiles]);
     } else {
       this.context = this.canvas.getContext("2d");
+      this.tileContext = this.tileCanvas.getContext("2d");
+      this.sources = []; // a canvas per thumbnail, for drawTiles
     }
-    this.tileContext = this.tileCanvas.getContext("2d");
     this.linksPaintedAt = -Infinity;
     this.curves = [];
     this.tiles = [];
@@ -87,17 +125,21 @@ export class LinkCanvas {
     this.height = height;
     this.size = [Math.round(width * ratio), Math.round(height * ratio)];
     for (const canvas of [this.canvas, this.tileCanvas]) {
-      // The worker's canvas is sized by the worker, when it next draws (or clears) it.
-      if (canvas !== this.canvas || !this.worker) [canvas.width, canvas.height] = this.size;
+      // The worker's canvases are sized by the worker, when it next draws (or clears) them.
+      if (!this.worker) [canvas.width, canvas.height] = this.size;
       canvas.style.width = `${width}px`;
       canvas.style.height = `${height}px`;
     }
     this.geometry = null; // the curves' ends, for drawLinks: made when they are first drawn
+    this.tilePixels = null; // every thumbnail's pixels, one after another (setTile)
     if (this.worker) {
-      // Sized and drawn in one message when the links are drawn before this task ends (no
-      // frame of cleared links in between); otherwise cleared now, as a resized canvas is.
-      this.sized = false;
-      queueMicrotask(() => this.sized || this.#post(null));
+      // A canvas is sized and drawn in one message when it is drawn before this task ends (no
+      // frame of a cleared canvas in between); otherwise cleared now, as a resized canvas is.
+      this.sent = { links: false, tiles: false };
+      queueMicrotask(() => {
+        const { links, tiles } = this.sent;
+        if (!links || !tiles) this.#post({ links: links ? undefined : null, tiles: tiles ? undefined : null });
+      });
     }
     this.curves = [];
     this.tiles = [];
@@ -115,20 +157,20 @@ export class LinkCanvas {
 
   /** Add a thumbnail shown in the square (x, y, size); returns its index. */
   addTile(x, y, size) {
-    this.tiles.push({ x, y, size, canvas: document.createElement("canvas"), image: null, pixels: null });
+    this.tiles.push({ x, y, size, drawn: false });
     return this.tiles.length - 1;
   }
 
   /** Add a bias mark: a square (x, y, size) with a border, filled by setMark; returns its index. */
   addMark(x, y, size) {
-    this.marks.push({ x, y, size, fill: null });
+    this.marks.push({ x, y, size, fill: 0 });
     return this.marks.length - 1;
   }
 
   /** Fill mark `index` with the colour of value `v`; drawn with the thumbnails, on a change. */
   setMark(index, v) {
     const mark = this.marks[index];
-    const fill = css(diverging(v));
+    const fill = pack(diverging(v));
     if (mark.fill !== fill) {
       mark.fill = fill;
       this.tilesDirty = true;
@@ -141,24 +183,22 @@ export class LinkCanvas {
    */
   setTile(index, rows, cols, colourAt) {
     const tile = this.tiles[index];
-    let changed = false;
-    if (!tile.image || tile.canvas.width !== cols || tile.canvas.height !== rows) {
-      tile.canvas.width = cols;
-      tile.canvas.height = rows;
-      tile.image = tile.canvas.getContext("2d").createImageData(cols, rows);
-      tile.pixels = new Uint32Array(tile.image.data.buffer);
-      changed = true;
+    const count = rows * cols;
+    if (!this.tilePixels || this.tileRows !== rows || this.tileCols !== cols) {
+      this.tilePixels = new Uint32Array(this.tiles.length * count);
+      [this.tileRows, this.tileCols] = [rows, cols];
+      for (const other of this.tiles) other.drawn = false;
     }
-    const pixels = tile.pixels;
-    for (let i = 0, n = rows * cols; i < n; i++) {
+    const pixels = this.tilePixels;
+    let changed = !tile.drawn;
+    for (let i = 0, p = index * count; i < count; i++, p++) {
       const colour = colourAt(i);
-      if (pixels[i] !== colour) {
-        pixels[i] = colour;
+      if (pixels[p] !== colour) {
+        pixels[p] = colour;
         changed = true;
       }
     }
     if (changed) {
-      tile.canvas.getContext("2d").putImageData(tile.image, 0, 0);
       tile.drawn = true;
       this.tilesDirty = true;
     }
@@ -192,20 +232,22 @@ export class LinkCanvas {
     }
     if (this.tilesDirty) {
       this.tilesDirty = false;
-      const context = this.tileContext;
-      context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-      context.clearRect(0, 0, this.width, this.height);
-      for (const { x, y, size, canvas, drawn } of this.tiles) {
-        if (drawn) context.drawImage(canvas, x, y, size, size);
-      }
-      context.lineWidth = 1;
-      context.strokeStyle = MARK_BORDER;
-      for (const { x, y, size, fill } of this.marks) {
-        context.fillStyle = fill ?? MARK_EMPTY;
-        context.fillRect(x, y, size, size);
-        context.strokeRect(x + 0.5, y + 0.5, size - 1, size - 1);
-      }
+      this.#paintTiles();
     }
+  }
+
+  #paintTiles() {
+    const tiles = {
+      rows: this.tileRows,
+      cols: this.tileCols,
+      pixels: this.tilePixels ? this.tilePixels.slice() : new Uint32Array(0),
+      rects: new Float64Array(this.tiles.flatMap(({ x, y, size }) => [x, y, size])),
+      drawn: Uint8Array.from(this.tiles, ({ drawn }) => drawn),
+      marks: new Float64Array(this.marks.flatMap(({ x, y, size }) => [x, y, size])),
+      fills: Uint32Array.from(this.marks, ({ fill }) => fill),
+    };
+    if (this.worker) this.#post({ tiles }, [tiles.pixels.buffer]);
+    else drawTiles(this.tileContext, tiles, this.sources, () => document.createElement("canvas"), this.ratio, this.width, this.height);
   }
 
   #paintLinks() {
@@ -218,14 +260,16 @@ export class LinkCanvas {
       links.colours[k] = colour;
       links.widths[k] = width;
     });
-    if (this.worker) this.#post(links);
+    if (this.worker) this.#post({ links }, [links.colours.buffer, links.widths.buffer]);
     else drawLinks(this.context, links, this.ratio, this.width, this.height);
   }
 
-  /** Size the worker's canvas and draw `links` on it (null: clear it). */
-  #post(links) {
-    this.sized = true;
-    const transfer = links ? [links.colours.buffer, links.widths.buffer] : [];
-    this.worker.postMessage({ size: this.size, ratio: this.ratio, width: this.width, height: this.height, links }, transfer);
+  /**
+   * Size the worker's canvases and draw what `parts` carries: `links` and `tiles`, each what
+   * drawLinks or drawTiles draws, or null to clear that canvas (undefined: leave it be).
+   */
+  #post(parts, transfer = []) {
+    for (const [key, part] of Object.entries(parts)) if (part !== undefined) this.sent[key] = true;
+    this.worker.postMessage({ size: this.size, ratio: this.ratio, width: this.width, height: this.height, ...parts }, transfer);
   }
 }
