@@ -59,6 +59,25 @@ export function logTicks(first, last) {
   return ticks;
 }
 
+/**
+ * Give `chart.canvas` the width the layout gave it (`chart.layoutWidth`, read now if not yet
+ * known) and `height` CSS px, in device pixels; `chart.width` and `chart.ratio` note the size
+ * drawn for, so that nothing is reallocated while it holds.
+ */
+export function fitCanvas(chart, height) {
+  const { canvas } = chart;
+  const ratio = window.devicePixelRatio || 1;
+  if (chart.layoutWidth === null) chart.layoutWidth = canvas.clientWidth;
+  const width = chart.layoutWidth || 300;
+  if (chart.width !== width || chart.ratio !== ratio) {
+    chart.width = width;
+    chart.ratio = ratio;
+    canvas.style.height = `${height}px`;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
+}
+
 export class LineChart {
   /**
    * @param {HTMLCanvasElement} canvas
@@ -147,16 +166,7 @@ export class LineChart {
   }
 
   #resize() {
-    const ratio = window.devicePixelRatio || 1;
-    if (this.layoutWidth === null) this.layoutWidth = this.canvas.clientWidth;
-    const width = this.layoutWidth || 300;
-    if (this.width !== width || this.ratio !== ratio) {
-      this.width = width;
-      this.ratio = ratio;
-      this.canvas.style.height = `${this.height}px`;
-      this.canvas.width = Math.round(width * ratio);
-      this.canvas.height = Math.round(this.height * ratio);
-    }
+    fitCanvas(this, this.height);
   }
 
   #yRange() {

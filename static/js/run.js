@@ -2,6 +2,7 @@
 // to one root element (the toolbar and the three columns). The page makes one (main.js); a
 // lesson panel or a second run drives a run through applySettings(), play(), step().
 
+import { ActivationCurves } from "./activation-curves.js";
 import { ApiError, Connection, StreamClient, api } from "./api.js";
 import { ArchitectureField } from "./architecture.js";
 import { Controls, optimizerNote } from "./controls.js";
@@ -57,6 +58,7 @@ export class Run {
     this.arrival = null; // how the session in use came to be, said once its stream is open
     this.status = new StatusLine($("status"), connection, $("plot-overlay"));
     this.output = new OutputView(root);
+    this.curves = new ActivationCurves($("activation-curves"));
     this.network = this.#makeNetwork($("network"));
     this.inspector = new StepInspector($("step-inspector"), $("network"), {
       features: () => state.get("features"),
@@ -210,6 +212,7 @@ export class Run {
     const { state } = this;
     this.network.setLayerLimit(this.#layerLimit());
     this.network.setShape(state.get("features"), state.get("hidden_layers"), this.#outputUnits());
+    this.curves.show(state.get("hidden_layers").length ? state.get("activation") : null);
     this.output.decisionLine.setFeatures(state.get("features"));
     this.architecture.sync();
   }
@@ -404,6 +407,7 @@ export class Run {
     this.onLanguage(this.state.get("lang"));
     this.controls.relabel();
     this.architecture.relabel();
+    this.curves.relabel();
     this.#reshape();
     this.network.relabel();
     this.output.relabel();
