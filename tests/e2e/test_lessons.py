@@ -47,7 +47,7 @@ def test_perceptron_lesson_in_korean(playground: Playground) -> None:
         expect(step(playground, step_id)).to_have_attribute("data-passed", "false")
     # The preset is in the page: the AND table, no hidden layer, the perceptron.
     expect(page.locator(".dataset[aria-checked=true]")).to_have_attribute("data-name", "and")
-    expect(page.get_by_label("최적화 방법")).to_have_value("perceptron")
+    expect(page.get_by_label("최적화 방법", exact=True)).to_have_value("perceptron")
     expect(page.locator("#hidden_layers")).to_have_value("")
     # A hint on request; the why stays shut until the step passes.
     first = step(playground, "and")

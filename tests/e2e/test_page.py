@@ -98,7 +98,7 @@ def test_activation_change_rebuilds(playground: Playground) -> None:
     page.keyboard.press("ArrowRight")
     expect(page.locator("#iteration")).to_have_text("2")
     weights_before = playground.rest("GET", f"/api/sessions/{playground.session_id()}/model")
-    page.get_by_label("Activation").select_option("relu")
+    page.get_by_label("Activation", exact=True).select_option("relu")
     expect(page.locator("#status")).to_contain_text("Network rebuilt")
     expect(page.locator("#iteration")).to_have_text("0")
     config = playground.wait_server_config(lambda c: c["activation"] == "relu")
@@ -108,7 +108,7 @@ def test_activation_change_rebuilds(playground: Playground) -> None:
     # A live setting does not rebuild: counters keep running.
     page.keyboard.press("ArrowRight")
     expect(page.locator("#iteration")).to_have_text("1")
-    page.get_by_label("Learning rate").select_option("0.1")
+    page.get_by_label("Learning rate", exact=True).select_option("0.1")
     playground.wait_server_config(lambda c: c["learning_rate"] == 0.1)
     expect(page.locator("#iteration")).to_have_text("1")
 
@@ -166,12 +166,12 @@ EXPECTED = {
 
 def check_settings_shown(playground: Playground) -> None:
     page = playground.page
-    expect(page.get_by_label("Activation")).to_have_value("relu")
-    expect(page.get_by_label("Learning rate")).to_have_value("0.1")
-    expect(page.get_by_label("Optimizer")).to_have_value("adam")
+    expect(page.get_by_label("Activation", exact=True)).to_have_value("relu")
+    expect(page.get_by_label("Learning rate", exact=True)).to_have_value("0.1")
+    expect(page.get_by_label("Optimizer", exact=True)).to_have_value("adam")
     expect(page.get_by_label("Regularization", exact=True)).to_have_value("l2")
-    expect(page.get_by_label("Regularization rate")).to_have_value("0.001")
-    expect(page.get_by_label("Speed")).to_have_value("25")
+    expect(page.get_by_label("Regularization rate", exact=True)).to_have_value("0.001")
+    expect(page.get_by_label("Speed", exact=True)).to_have_value("25")
     expect(page.locator("#noise_value")).to_have_text("10%")
     expect(page.locator("#train_ratio_value")).to_have_text("70%")
     expect(page.locator("#batch_size_value")).to_have_text("5")
@@ -207,11 +207,11 @@ def test_url_settings_restore_and_survive_reload(
     check_settings_shown(playground)
     assert playground.session_id() == first_session
     # A change made in the page lands in the address, and survives a reload.
-    page.get_by_label("Activation").select_option("tanh")
+    page.get_by_label("Activation", exact=True).select_option("tanh")
     expect(page).to_have_url(re.compile("activation=tanh"))
     page.reload()
     playground.wait_live()
-    expect(page.get_by_label("Activation")).to_have_value("tanh")
+    expect(page.get_by_label("Activation", exact=True)).to_have_value("tanh")
     playground.wait_server_config(lambda c: c["activation"] == "tanh")
 
 

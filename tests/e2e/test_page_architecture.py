@@ -35,7 +35,7 @@ def test_typed_sizes_build_the_network(playground: Playground) -> None:
     playground.wait_server_config(lambda config: config["hidden_layers"] == [3, 5])
     type_sizes(playground, "")
     playground.wait_server_config(lambda config: config["hidden_layers"] == [])
-    expect(page.get_by_label("Activation")).to_be_disabled()
+    expect(page.get_by_label("Activation", exact=True)).to_be_disabled()
 
 
 def test_sizes_out_of_bounds_are_refused_with_what_was_expected(playground: Playground) -> None:
@@ -66,7 +66,7 @@ def test_shapes_menu_in_korean_and_the_perceptron_limit(playground: Playground) 
     playground.screenshot("architecture-deep-ko.png")
     shapes.select_option("none")
     playground.wait_server_config(lambda config: config["hidden_layers"] == [])
-    page.get_by_label("최적화 방법").select_option("perceptron")
+    page.get_by_label("최적화 방법", exact=True).select_option("perceptron")
     playground.wait_server_config(lambda config: config["optimizer"] == "perceptron")
     # The perceptron trains no hidden layer: the menu's shapes with layers are greyed out, and a
     # typed size is refused with the reason.

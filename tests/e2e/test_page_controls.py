@@ -17,7 +17,7 @@ INSET = 6  # CSS px from the plot canvas's top left corner to the plot's
 def test_no_hidden_layer_disables_the_activation_menu_and_says_why(playground: Playground) -> None:
     page = playground.page
     playground.open("?hidden_layers=4&lang=en")
-    activation = page.get_by_label("Activation")
+    activation = page.get_by_label("Activation", exact=True)
     expect(activation).to_be_enabled()
     expect(page.locator("#activation-rule")).to_be_hidden()
     page.get_by_role("button", name="Remove a hidden layer").click()
@@ -28,13 +28,13 @@ def test_no_hidden_layer_disables_the_activation_menu_and_says_why(playground: P
     expect(activation).to_have_accessible_description(reason)
     expect(page.locator(".field:has(#activation)")).to_have_attribute("title", reason)
     # The note stands clear of the optimizer's (the perceptron's rule shows beside it).
-    page.get_by_label("Optimizer").select_option("perceptron")
+    page.get_by_label("Optimizer", exact=True).select_option("perceptron")
     expect(page.locator("#optimizer-rule")).to_be_visible()
     notes = [page.locator(f"#{name}-rule").bounding_box() for name in ("activation", "optimizer")]
     assert notes[0] is not None and notes[1] is not None
     assert notes[0]["x"] + notes[0]["width"] <= notes[1]["x"]
     playground.screenshot("activation-without-hidden-layers.png")
-    page.get_by_label("Optimizer").select_option("sgd")
+    page.get_by_label("Optimizer", exact=True).select_option("sgd")
     page.get_by_role("button", name="Add a hidden layer").click()
     expect(activation).to_be_enabled()
     expect(page.locator("#activation-rule")).to_be_hidden()
@@ -133,7 +133,7 @@ def test_space_and_right_arrow_stay_with_training(playground: Playground) -> Non
     expect(page.locator("#show_test")).to_be_checked()
 
     # A menu: its arrows still change it; space plays instead of opening it, → steps.
-    rate = page.get_by_label("Learning rate")
+    rate = page.get_by_label("Learning rate", exact=True)
     rate.focus()
     before = rate.input_value()
     page.keyboard.press("ArrowDown")
@@ -151,7 +151,7 @@ def test_space_and_right_arrow_stay_with_training(playground: Playground) -> Non
     expect(rate).to_be_focused()
 
     # A field one types into keeps every key.
-    seed = page.get_by_label("Weight seed")
+    seed = page.get_by_label("Weight seed", exact=True)
     seed.click()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Space")
@@ -171,7 +171,7 @@ def test_a_status_message_does_not_move_the_plot(playground: Playground) -> None
     plot = page.locator("#heatmap")
     expect(page.locator("#status")).to_contain_text("Paused")
     before = plot.bounding_box()
-    page.get_by_label("Activation").select_option("relu")
+    page.get_by_label("Activation", exact=True).select_option("relu")
     expect(page.locator("#status")).to_contain_text("Network rebuilt")
     assert plot.bounding_box() == before
     # The longest ones (an unstable run's) fit too.

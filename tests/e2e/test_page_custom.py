@@ -126,7 +126,7 @@ def test_a_new_class_and_regression_points(playground: Playground) -> None:
     expect(page.locator(".legend-swatch")).to_have_count(3)
     playground.screenshot("custom-three-classes.png")
     # Switching the problem type keeps the points and maps classes onto values.
-    page.get_by_label("Problem type").select_option("regression")
+    page.get_by_label("Problem type", exact=True).select_option("regression")
     config = playground.wait_server_config(lambda c: c.get("problem") == "regression")
     assert sorted(config["points"]["y"]) == [-1, -1, 0, 1]
     page.get_by_label("New point value").fill("-0.5")

@@ -96,12 +96,12 @@ def screenshot_parts(playground: Playground, name: str, *, status: bool = False)
 def test_a_huge_loss_is_compact_and_fits_its_cell(playground: Playground) -> None:
     page = playground.page
     playground.open()
-    page.get_by_label("Problem type").select_option("regression")
+    page.get_by_label("Problem type", exact=True).select_option("regression")
     page.get_by_role("radio", name="plane").click()
-    page.get_by_label("Activation").select_option("relu")
+    page.get_by_label("Activation", exact=True).select_option("relu")
     set_hidden_layer_size(page, 1, 8)
     set_hidden_layer_size(page, 2, 8)
-    page.get_by_label("Learning rate").select_option("1")
+    page.get_by_label("Learning rate", exact=True).select_option("1")
     config = playground.wait_server_config(
         lambda c: (
             c["dataset"] == "plane" and c["hidden_layers"] == [8, 8] and c["learning_rate"] == 1
@@ -139,8 +139,8 @@ def test_unstable_training_says_so_and_clears_with_a_smaller_learning_rate(
     page = playground.page
     playground.open()
     page.get_by_role("radio", name="circles").click()
-    page.get_by_label("Activation").select_option("tanh")
-    page.get_by_label("Learning rate").select_option("10")
+    page.get_by_label("Activation", exact=True).select_option("tanh")
+    page.get_by_label("Learning rate", exact=True).select_option("10")
     playground.wait_server_config(
         lambda c: (
             c["dataset"] == "circles" and c["activation"] == "tanh" and c["learning_rate"] == 10
@@ -158,7 +158,7 @@ def test_unstable_training_says_so_and_clears_with_a_smaller_learning_rate(
 
     # The remedy: a smaller learning rate. The change starts a new stretch (ready), and the
     # rule, which needs 10 epochs to judge again, finds it stable after those.
-    page.get_by_label("Learning rate").select_option("0.03")
+    page.get_by_label("Learning rate", exact=True).select_option("0.03")
     playground.wait_server_config(lambda c: c["learning_rate"] == 0.03)
     page.get_by_role("button", name="Step one iteration").click()
     expect(status).not_to_contain_text(UNSTABLE)

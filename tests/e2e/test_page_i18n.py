@@ -118,7 +118,7 @@ def test_the_korean_page_says_everything_in_korean(playground: Playground, datas
         playground.open(f"?lang=ko&dataset={dataset}")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page).to_have_title(re.compile("실시간으로 학습하는 신경망"))
-    expect(page.get_by_label("학습률")).to_be_visible()
+    expect(page.get_by_label("학습률", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="재생")).to_be_visible()
     if dataset != "custom":
         wait_steps(playground, 2)  # the charts, the gradient legend and its note have words now
@@ -162,7 +162,7 @@ def test_a_switch_rewords_the_page_and_the_run_goes_on(playground: Playground) -
     epoch = playground.number("#epoch")
     page.wait_for_function(f"() => Number(document.getElementById('epoch').textContent) > {epoch}")
     page.get_by_role("button", name="Pause").click()
-    expect(page.get_by_label("Learning rate")).to_be_visible()
+    expect(page.get_by_label("Learning rate", exact=True)).to_be_visible()
     expect(page.locator("#network-title")).to_have_text("2 hidden layers")
     expect(page.locator("#gradient-legend")).to_contain_text("W1 (input → hidden 1)")
     assert playground.session_id() == session
@@ -200,7 +200,9 @@ def test_without_a_lang_the_browser_s_language_decides(
     playground.wait_live()
     expect(page.locator("html")).to_have_attribute("lang", expected)
     expect(page).to_have_url(re.compile(rf"dataset=moons.*[?&]lang={expected}(&|$)"))
-    expect(page.get_by_label({"ko": "학습률", "en": "Learning rate"}[expected])).to_be_visible()
+    expect(
+        page.get_by_label({"ko": "학습률", "en": "Learning rate"}[expected], exact=True)
+    ).to_be_visible()
     if expected == "ko":
         expect_korean(page)
 
@@ -209,7 +211,7 @@ def test_the_link_s_lang_beats_the_browser_s(browser_speaking: BrowserSpeaking) 
     playground = browser_speaking("ko-KR")
     playground.open("?lang=en")
     expect(playground.page.locator("html")).to_have_attribute("lang", "en")
-    expect(playground.page.get_by_label("Learning rate")).to_be_visible()
+    expect(playground.page.get_by_label("Learning rate", exact=True)).to_be_visible()
     expect(playground.page.locator("#status")).to_contain_text("Paused")
 
 

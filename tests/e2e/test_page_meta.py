@@ -163,7 +163,7 @@ def test_a_perceptron_link_is_kept_and_explains_its_rule(playground: Playground)
     page = playground.page
     playground.page.set_viewport_size(WIDE)
     playground.open("?dataset=and&optimizer=perceptron&hidden_layers=")
-    optimizer = page.get_by_label("Optimizer")
+    optimizer = page.get_by_label("Optimizer", exact=True)
     expect(optimizer).to_have_value("perceptron")
     expect(optimizer.locator("option:checked")).to_have_text("Perceptron")
     expect(page).to_have_url(re.compile(r"optimizer=perceptron"))
@@ -194,11 +194,11 @@ def test_a_perceptron_link_is_kept_and_explains_its_rule(playground: Playground)
 def test_perceptron_with_hidden_layers_gets_the_servers_reason(playground: Playground) -> None:
     page = playground.page
     playground.open()
-    page.get_by_label("Optimizer").select_option("perceptron")
+    page.get_by_label("Optimizer", exact=True).select_option("perceptron")
     expect(page.locator("#status")).to_contain_text(
         "'perceptron' only with no hidden layers and two classes"
     )
-    expect(page.get_by_label("Optimizer")).to_have_value("sgd")
+    expect(page.get_by_label("Optimizer", exact=True)).to_have_value("sgd")
     expect(page).to_have_url(re.compile(r"optimizer=sgd"))
     assert playground.server_config()["optimizer"] == "sgd"
 
@@ -208,7 +208,7 @@ def test_perceptron_with_hidden_layers_gets_the_servers_reason(playground: Playg
     playground.wait_live()
     expect(page.locator("#status")).to_contain_text("The server refused this link's optimizer")
     expect(page.locator("#status")).to_contain_text("only with no hidden layers and two classes")
-    expect(page.get_by_label("Optimizer")).to_have_value("sgd")
+    expect(page.get_by_label("Optimizer", exact=True)).to_have_value("sgd")
     config = playground.server_config()
     assert (config["optimizer"], config["hidden_layers"]) == ("sgd", [3])
 
@@ -222,7 +222,7 @@ def test_a_perceptron_model_file_is_shown_as_a_perceptron(
     load_model(playground, path)
     expect(page.locator("#status")).to_contain_text("Loaded the model from api-model.json")
     expect(page.locator("#status")).not_to_contain_text("cannot show")
-    expect(page.get_by_label("Optimizer")).to_have_value("perceptron")
+    expect(page.get_by_label("Optimizer", exact=True)).to_have_value("perceptron")
     expect(page).to_have_url(re.compile(r"optimizer=perceptron"))
     expect(page.locator(".node.unit")).to_have_count(1)
 

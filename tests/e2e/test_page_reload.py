@@ -79,7 +79,7 @@ def test_another_link_in_the_tab_starts_that_links_run(playground: Playground) -
     page.goto(re.sub(r"activation=[a-z_]+", "activation=relu", page.url))
     playground.wait_live()
     assert playground.session_id() != session
-    expect(page.get_by_label("Activation")).to_have_value("relu")
+    expect(page.get_by_label("Activation", exact=True)).to_have_value("relu")
     assert playground.server_config()["activation"] == "relu"
     gone = httpx.get(f"{playground.base_url}/api/sessions/{session}", timeout=10)
     assert gone.status_code == 404

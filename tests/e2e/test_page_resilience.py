@@ -48,7 +48,7 @@ def test_diverged_run_says_so(playground: Playground) -> None:
     assert labels == ["3.2\u202f×\u202f10³⁰²", "12,345", "2\u202f×\u202f10⁻⁵", "0.431"]
     playground.screenshot("plane-diverged.png")
     # Following the advice recovers.
-    page.get_by_label("Learning rate").select_option("0.01")
+    page.get_by_label("Learning rate", exact=True).select_option("0.01")
     page.get_by_role("button", name="Reset the network").click()
     expect(status).not_to_contain_text("diverged")
     expect(page.locator("#plot-overlay")).to_be_hidden()
@@ -92,7 +92,7 @@ def test_keyboard_space_plays_and_arrow_steps(playground: Playground) -> None:
     expect(page.get_by_role("button", name="Play")).to_be_visible()
     iteration = page.locator("#iteration").inner_text()
     # Typing in a field is typing, not a shortcut.
-    seed = page.get_by_label("Weight seed")
+    seed = page.get_by_label("Weight seed", exact=True)
     seed.focus()
     page.keyboard.press("Space")
     page.keyboard.press("ArrowRight")
@@ -129,7 +129,7 @@ def test_multiclass_and_regression_plots(playground: Playground) -> None:
     playground.screenshot("spiral3-playing.png")
     page.get_by_role("button", name="Pause").click()
 
-    page.get_by_label("Problem type").select_option("regression")
+    page.get_by_label("Problem type", exact=True).select_option("regression")
     expect(page.locator(".dataset:visible")).to_have_count(2 + 1)  # plane, multi gaussian, custom
     expect(page.locator("#legend")).to_contain_text("Predicted value")
     playground.wait_server_config(lambda c: c["dataset"] == "plane")
