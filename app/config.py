@@ -6,19 +6,26 @@ Every limit the service enforces lives here, so an operator can tighten or loose
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 DEFAULT_FPS = 30
 # About 1.6 s of training here for the largest default network (8 x 32 units, batch 2000);
 # the default 2-4-2-1 network needs 6e6 for 1000 epochs of its 250 training points.
 DEFAULT_WORK_PER_CALL = 1_000_000_000
+
+# Host names a server on this machine answers to whatever it is bound to; the bound host is
+# added (app/api/security.py), so `--host 0.0.0.0` behind a proxy lists its public name.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+# A list setting from the environment or a flag: "a,b" (or a JSON list, or a list in code).
+CommaList = Annotated[list[str], NoDecode]
 
 # The directory holding ``app/``, ``static/`` and ``templates/`` in a checkout.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +41,21 @@ class Settings(BaseSettings):
     log_level: LogLevel = "info"
     web_root: Path = Field(
         default=PROJECT_ROOT, description="Directory holding static/ and templates/ for the page."
+    )
+
+    allowed_hosts: CommaList = Field(
+        default=list(LOCAL_HOSTS),
+        description="Host header values answered (the bound --host is added); '*' any, "
+        "'*.example.org' a domain's names. Anything else gets 400.",
+    )
+    allowed_origins: CommaList = Field(
+        default=[],
+        description="Web page origins (https://name:port) that may open the live stream, "
+        "besides the server's own.",
+    )
+    frame_ancestors: str = Field(
+        default="'self'",
+        description="Pages that may show the playground in a frame (CSP frame-ancestors).",
     )
 
     lessons_dir: Path | None = Field(
@@ -98,6 +120,16 @@ class Settings(BaseSettings):
         le=3600,
         description="On SIGTERM, how long open connections may take to finish before they are cut.",
     )
+
+    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text == "[]" or text.startswith('["'):  # JSON; "[::1]" is a host
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
 
     @model_validator(mode="before")
     @classmethod

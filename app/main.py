@@ -15,6 +15,14 @@ from app.api.docs import install_offline_docs, install_openapi
 from app.api.errors import install_error_handlers
 from app.api.main import api_router
 from app.api.middleware import BodySizeLimit
+from app.api.security import (
+    HostCheck,
+    JsonBodiesOnly,
+    OriginCheck,
+    SecurityHeaders,
+    allowed_host_names,
+    content_security_policy,
+)
 from app.config import Settings, app_version, get_settings
 from app.services.store import SessionStore
 
@@ -30,9 +38,9 @@ Train small NumPy neural networks on 2D data sets, step by step, on the server.
   `docs/protocol.md`).
 
 Invalid input answers 422 naming the field; a body that is not readable JSON text 400; a
-body over the server's size limit 413; an unknown session 404; a result that is not finite
-(a diverged network) 409; a full server 503 with `Retry-After`. The bounds shown here are the
-limits this server was started with.
+body over the server's size limit 413; a body whose Content-Type is not JSON 415; an unknown
+session 404; a result that is not finite (a diverged network) 409; a full server 503 with
+`Retry-After`. The bounds shown here are the limits this server was started with.
 """
 
 
@@ -68,12 +76,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_openapi(app, settings)
-    install_offline_docs(app)
+    install_offline_docs(app, settings)
     app.state.settings = settings
     app.state.store = store
     app.state.templates = Jinja2Templates(directory=settings.web_root / "templates")
     install_error_handlers(app)
+    # The last added runs first: headers on every answer, then who asks, then what comes.
+    app.add_middleware(JsonBodiesOnly)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(OriginCheck, allowed=settings.allowed_origins)
+    app.add_middleware(HostCheck, allowed=allowed_host_names(settings))
+    app.add_middleware(SecurityHeaders, policy=content_security_policy(settings))
     app.include_router(api_router)
     app.mount(
         "/static",

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.main import create_app
 
 CreateSession = Callable[..., dict[str, Any]]
+# TestClient's requests name the host "testserver": every ``Settings()`` built here answers it,
+# module-level ones included, so it is set as this file is imported, before the test modules.
+# Servers started by tests here inherit the one extra name; the code's defaults are unchanged.
+os.environ["NNP_ALLOWED_HOSTS"] = "localhost,127.0.0.1,[::1],testserver"
+get_settings.cache_clear()
 
 
 @pytest.fixture
