@@ -4,7 +4,8 @@ Every setting has a flag (``--max-sessions 50``) as well as its environment vari
 (``NNP_MAX_SESSIONS=50``); a flag wins. Per-message deflate is off: frames are already
 compact, and with it on one busy stream starves the others. WebSocket connections whose
 client stops reading are cut rather than waited for (``app/api/ws_protocol.py``), and on
-SIGTERM open connections get ``shutdown_grace_seconds`` to finish.
+SIGTERM open connections get ``shutdown_grace_seconds`` to finish. The app's own log
+messages are printed beside uvicorn's, session ids shortened (``app/log_config.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from app.config import Settings, app_version
+from app.log_config import log_config
 
 VALUE_ERROR_PREFIX = "Value error, "
 
@@ -82,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level),
         ws=StreamProtocol,
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,

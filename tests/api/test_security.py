@@ -1,12 +1,13 @@
-"""Nothing for strangers: other web pages and unknown host names.
+"""Nothing for strangers: other web pages, unknown host names and whole session ids in logs.
 
 In-process checks with TestClient (its host is "testserver", allowed by conftest.py), then a
-real server process for what only it shows: the handshake's HTTP refusal.
+real server process for what only it shows: the handshake's HTTP refusal and its access log.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -161,7 +162,7 @@ def test_the_docs_pages_admit_only_their_own_inline_scripts(client: TestClient, 
     assert scripts.group(1).count("'sha256-") == inline
 
 
-def test_a_real_server_refuses_a_foreign_handshake_and_host(
+def test_a_real_server_refuses_a_foreign_handshake_and_logs_no_whole_session_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("NNP_ALLOWED_HOSTS")  # the server's own defaults
@@ -179,3 +180,19 @@ def test_a_real_server_refuses_a_foreign_handshake_and_host(
             assert '"hello"' in str(ws.recv(timeout=DEADLINE))
         other_host = httpx.get(f"{base}/api/health", headers={"host": "evil.example"})
         assert other_host.status_code == 400
+    text = log.read_text(errors="replace")
+    assert f"/api/sessions/{session_id[:8]}…/train" in text
+    assert f"/api/sessions/{session_id[:8]}…/stream" in text
+    assert session_id not in text
+
+
+def test_the_apps_own_info_messages_reach_the_console(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    flags = ("--log-level", "info", "--session-idle-seconds", "0.5",
+             "--expiry-interval-seconds", "0.2")  # fmt: skip
+    with ServerProcess(lambda port: server_command(port, *flags), log) as server:
+        assert httpx.post(f"{server.base_url}/api/sessions", json={}).status_code == 201
+        deadline = time.monotonic() + DEADLINE
+        while "expired 1 idle session(s)" not in log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.1)
