@@ -19,6 +19,8 @@ COPY static ./static
 COPY templates ./templates
 
 USER playground
+# Bound to every interface, the server still answers only localhost, 127.0.0.1 and [::1]
+# (what `docker run -p 8000:8000` reaches): give other names with -e NNP_ALLOWED_HOSTS=….
 ENV NNP_HOST=0.0.0.0 \
     NNP_PORT=8000
 EXPOSE 8000
