@@ -6,10 +6,8 @@
 
 import { formatInteger } from "./format.js";
 import { t } from "./i18n.js";
-import { BOUNDS } from "./meta.js";
+import { DOMAIN, PlotOverlay, SVG } from "./plot-overlay.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const DOMAIN = [BOUNDS.coordinate.min, BOUNDS.coordinate.max];
 const RING_RADIUS = 7; // CSS px: around the largest point mark (heatmap.js) with a gap
 
 export class BatchView {
@@ -19,15 +17,7 @@ export class BatchView {
     this.train = null; // the server's training points ({x: [[x1, x2], ...], y})
     this.batch = null; // the frame's `batch`, when its points are known
     this.shown = null; // [header, size] of the frame on screen
-    this.svg = document.createElementNS(SVG, "svg");
-    this.svg.classList.add("batch-rings");
-    this.svg.setAttribute("aria-hidden", "true");
-    // Data coordinates, y up: the view box spans the plane with y negated.
-    const span = DOMAIN[1] - DOMAIN[0];
-    this.svg.setAttribute("viewBox", `${DOMAIN[0]} ${-DOMAIN[1]} ${span} ${span}`);
-    this.svg.setAttribute("preserveAspectRatio", "none");
-    this.svg.toggleAttribute("hidden", true); // an SVG element has no `hidden` property
-    plotBox.append(this.svg);
+    this.overlay = new PlotOverlay(plotBox, "batch-rings");
   }
 
   /** The training points in the server's order (GET /api/sessions/{id}/data's `train`). */
@@ -47,14 +37,13 @@ export class BatchView {
     if (key === this.key) return;
     this.key = key;
     this.batch = known ? batch : null;
-    this.svg.toggleAttribute("hidden", !known);
+    this.overlay.show(known);
     this.note.hidden = !known;
     if (!known) {
-      this.svg.replaceChildren();
+      this.overlay.svg.replaceChildren();
       return;
     }
-    this.svg.style.width = `${size}px`;
-    this.svg.style.height = `${size}px`;
+    this.overlay.fit(size);
     const radius = (RING_RADIUS * (DOMAIN[1] - DOMAIN[0])) / size;
     const rings = batch.train_indices.map((i) => {
       const ring = document.createElementNS(SVG, "circle");
@@ -63,7 +52,7 @@ export class BatchView {
       ring.setAttribute("r", String(radius));
       return ring;
     });
-    this.svg.replaceChildren(...rings);
+    this.overlay.svg.replaceChildren(...rings);
     this.relabel();
   }
 

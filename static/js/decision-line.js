@@ -4,11 +4,9 @@
 
 import { formatNumber } from "./format.js";
 import { t } from "./i18n.js";
-import { BOUNDS } from "./meta.js";
+import { PlotOverlay, SVG } from "./plot-overlay.js";
 import { FEATURE_LABELS } from "./units.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const DOMAIN = [BOUNDS.coordinate.min, BOUNDS.coordinate.max];
 const FAR = 1000; // the line's ends, far outside the plane (the plot clips them)
 const LINEAR_FEATURES = ["x1", "x2"];
 
@@ -47,17 +45,9 @@ export class DecisionLine {
     this.note = note;
     this.features = [];
     this.line = null;
-    this.svg = document.createElementNS(SVG, "svg");
-    this.svg.classList.add("decision-line");
-    this.svg.setAttribute("aria-hidden", "true");
-    // Data coordinates, y up: the view box spans the plane with y negated.
-    const span = DOMAIN[1] - DOMAIN[0];
-    this.svg.setAttribute("viewBox", `${DOMAIN[0]} ${-DOMAIN[1]} ${span} ${span}`);
-    this.svg.setAttribute("preserveAspectRatio", "none");
+    this.overlay = new PlotOverlay(plotBox, "decision-line");
     this.path = document.createElementNS(SVG, "line");
-    this.svg.append(this.path);
-    this.svg.toggleAttribute("hidden", true); // an SVG element has no `hidden` property
-    plotBox.append(this.svg);
+    this.overlay.svg.append(this.path);
   }
 
   setFeatures(features) {
@@ -67,11 +57,10 @@ export class DecisionLine {
   /** Follow the frame on screen (`size`: the plot's side in CSS px). */
   update(header, size) {
     this.line = singleLayerLine(header, this.features);
-    this.svg.toggleAttribute("hidden", this.line === null);
+    this.overlay.show(this.line !== null);
     this.note.hidden = this.line === null;
     if (!this.line) return;
-    this.svg.style.width = `${size}px`;
-    this.svg.style.height = `${size}px`;
+    this.overlay.fit(size);
     const { w1, w2, b } = this.line;
     // Two points of w1·x + w2·y + b = 0, far apart.
     const [x1, y1, x2, y2] =

@@ -5,3 +5,11 @@
 export function within(root) {
   return (id) => root.querySelector(`#${CSS.escape(id)}`);
 }
+
+/** A new element with a class and, if given, its text. */
+export function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}

@@ -4,7 +4,7 @@
 // "why" of a passed step open on demand; the steps ever passed are remembered in the browser.
 
 import { ApiError, api } from "./api.js";
-import { within } from "./dom.js";
+import { element, within } from "./dom.js";
 import { language, lazy, t } from "./i18n.js";
 
 const MEMORY_KEY = "nn-playground.lessons";
@@ -40,13 +40,6 @@ class LessonMemory {
 }
 
 const text = (texts) => texts[language()] ?? texts.en;
-
-function element(tag, className, content) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (content !== undefined) node.textContent = content;
-  return node;
-}
 
 export class LessonPanel {
   /**

@@ -5,6 +5,7 @@
 // say what they did instead). The step is the stream's `inspect_step`, answered by an
 // `inspection` message (docs/protocol.md).
 
+import { element } from "./dom.js";
 import { formatInteger, formatNumber } from "./format.js";
 import { t } from "./i18n.js";
 import { layerNames } from "./output.js";
@@ -14,13 +15,6 @@ const DIGITS = 6; // significant digits: enough for the rule to be checked by ha
 
 const number = (value) => formatNumber(value, { digits: DIGITS });
 const signed = (value) => (value < 0 ? `(${number(value)})` : number(value));
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export class StepInspector {
   /**
