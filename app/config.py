@@ -7,6 +7,7 @@ Every limit the service enforces lives here, so an operator can tighten or loose
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -26,6 +27,22 @@ DEFAULT_WORK_PER_CALL = 1_000_000_000
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 # A list setting from the environment or a flag: "a,b" (or a JSON list, or a list in code).
 CommaList = Annotated[list[str], NoDecode]
+
+
+
+def default_data_dir() -> Path:
+    """Where sessions are kept when NNP_DATA_DIR is unset: the user's data folder."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "nn-playground"
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
 
 # The directory holding ``app/``, ``static/`` and ``templates/`` in a checkout.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,8 +81,76 @@ class Settings(BaseSettings):
         "built-in lessons; a file named like a built-in one replaces it.",
     )
 
-    max_sessions: int = Field(default=200, ge=1, le=100_000)
-    session_idle_seconds: float = Field(default=1800.0, gt=0, le=7 * 24 * 3600)
+    workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Engine worker processes that own and train the sessions "
+        "(0: one per CPU this process may use). Run one server per data directory.",
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder of the session store (SQLite); sessions survive a restart.",
+    )
+    snapshot_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="While a session trains, its snapshot is written at least this often.",
+    )
+    slice_seconds: float = Field(
+        default=0.005,
+        gt=0,
+        le=1.0,
+        description="Longest piece of work a worker does for one session before the next "
+        "session's turn.",
+    )
+    max_call_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="Longest a REST call may train; then it answers with what it did "
+        "(truncated).",
+    )
+    max_memory_mb: int = Field(
+        default=2048,
+        ge=16,
+        le=1_000_000,
+        description="Memory the sessions held by the workers may take, in MiB; idle sessions "
+        "go to the store first, then new ones get 503.",
+    )
+    session_rate: float = Field(
+        default=2.0,
+        gt=0,
+        le=10_000,
+        description="Sessions one client address may create per second, once its burst is "
+        "spent.",
+    )
+    session_burst: int = Field(
+        default=150,
+        ge=1,
+        le=100_000,
+        description="Sessions one client address may create at once (a class behind one NAT).",
+    )
+
+    max_sessions: int = Field(
+        default=5000,
+        ge=1,
+        le=1_000_000,
+        description="Sessions kept, in memory and in the store together.",
+    )
+    session_idle_seconds: float = Field(
+        default=1800.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="A session unused this long, with no stream, leaves memory for the store.",
+    )
+    session_retention_seconds: float = Field(
+        default=14 * 24 * 3600.0,
+        gt=0,
+        le=366 * 24 * 3600,
+        description="A session unused this long is deleted from the store.",
+    )
     expiry_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     # The upper bounds (le=…) below are the absolute caps in app/schemas.py.
@@ -106,7 +191,7 @@ class Settings(BaseSettings):
         le=1e6,
         description="Largest |value| a stream may give a weight or bias.",
     )
-    max_streams: int = Field(default=64, ge=1, le=100_000, description="Open streams, server-wide.")
+    max_streams: int = Field(default=256, ge=1, le=100_000, description="Open streams, server-wide.")
     max_streams_per_session: int = Field(default=4, ge=1, le=1000)
     stream_send_timeout_seconds: float = Field(
         default=10.0,
