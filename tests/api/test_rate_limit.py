@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fake_clock import FakeClock
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
@@ -16,14 +17,6 @@ from app.api.rate_limit import (
     limit_session_creation,
 )
 from app.config import Settings
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
