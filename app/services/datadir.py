@@ -31,8 +31,9 @@ class DataDirUnusable(RuntimeError):
     """The data directory cannot be created, or a file in it cannot be opened or written."""
 
 
-def unusable(path: Path, error: OSError) -> DataDirUnusable:
-    reason = error.strerror or str(error)
+def unusable(path: Path, error: Exception) -> DataDirUnusable:
+    """The error for a data directory ``path`` that failed with ``error``."""
+    reason = getattr(error, "strerror", None) or str(error)
     return DataDirUnusable(
         f"NNP_DATA_DIR: expected a folder this server can create and write, got {path} ({reason})"
     )
