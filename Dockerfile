@@ -15,6 +15,12 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 RUN pip install --editable . \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin playground
+
+# Sessions are kept in a SQLite store: a volume, so they outlive the container.
+ENV NNP_DATA_DIR=/data
+RUN mkdir /data && chown playground: /data
+VOLUME ["/data"]
+
 COPY static ./static
 COPY templates ./templates
 
