@@ -7,10 +7,8 @@ simulated clock time passes only as the session trains.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -20,7 +18,7 @@ from app.config import Settings
 from app.engine import Trainer
 from app.services import player as player_module
 from app.services.frames import Frame
-from app.services.player import Player, SessionBusy, StreamSettings
+from app.services.player import Player, StreamSettings
 from app.services.session import Session
 
 # An epoch of this session is 200 updates at batch size 1.
@@ -189,35 +187,23 @@ def test_an_epoch_step_on_a_diverging_session_stops_there() -> None:
     assert run_step(player, "epoch") == 1  # nothing more to do
 
 
-def test_a_locked_session_raises_busy_without_doing_anything() -> None:
-    player = make_player(speed=5, dataset="xor", hidden_layers=[3])
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with player.session.lock:
-            holding.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    holding.wait(10)
-    try:
-        player.begin_frame()
-        player.begin_step("epoch")
-        calls: list[Callable[[], object]] = [
-            player.hello, player.render, player.continue_frame, player.continue_step,
-            player.reset, partial(player.update, {"learning_rate": 0.1}),
-            partial(player.set_weight, 0, 0, 0, 1.0), partial(player.set_bias, 0, 0, 1.0),
-        ]  # fmt: skip
-        for call in calls:
-            with pytest.raises(SessionBusy):
-                call()
-    finally:
-        release.set()
-        holder.join(10)
-    trainer = player.session.trainer
-    assert trainer.iteration == 0 and player.seq == 0 and trainer.config.learning_rate == 0.03
-    # Once the lock is free the same calls go through: the frame trains its 5 iterations.
-    frame, _ = play_one_frame(player)
-    assert frame.header["state"]["iteration"] == 5
-    assert run_step(player, "epoch") >= 1 and trainer.epoch == 1
+def test_two_players_of_one_session_take_turns_on_the_same_counters() -> None:
+    # Two streams of one session, as their worker runs them: one slice after the other.
+    first = make_player(speed=3, dataset="xor", hidden_layers=[3])
+    second = Player(first.session, StreamSettings(speed=5, resolution=20))
+    second.playing = True
+    first.begin_frame()
+    second.begin_frame()
+    frames: dict[str, Frame] = {}
+    for _ in range(MAX_SLICES):
+        for name, player in (("first", first), ("second", second)):
+            frame = None if name in frames else player.continue_frame()
+            if frame is not None:
+                frames[name] = frame
+        if len(frames) == 2:
+            break
+    assert first.session.trainer.iteration == 3 + 5  # each trained its own speed
+    assert [frames[name].header["state"]["iteration"] for name in ("first", "second")] == [3, 8]
+    assert [frames[name].header["seq"] for name in ("first", "second")] == [0, 0]
+    again, _ = play_one_frame(first)
+    assert again.header["state"]["iteration"] == 11 and again.header["seq"] == 1

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 
 from app.config import Settings
+from app.lessons import Catalog, load_catalog
+from app.services.configs import engine_limits
 from app.services.player import Player, StreamSettings
-from app.services.store import SessionStore
+from app.services.session import Session
+
+SETTINGS = Settings()
+LESSONS: Catalog = load_catalog(None, engine_limits(SETTINGS))
 
 
-@pytest.fixture
-def store() -> SessionStore:
-    return SessionStore(Settings())
+def following(lesson_id: str) -> Session:
+    """A new session following the lesson, from its preset."""
+    return Session.create({}, SETTINGS, lesson=LESSONS.lesson(lesson_id))
 
 
 def passed(progress: dict | None) -> set[str]:
@@ -19,16 +24,16 @@ def passed(progress: dict | None) -> set[str]:
     return {step["id"] for step in progress["steps"] if step["passed"]}
 
 
-def test_training_done_before_a_change_counts_for_the_old_settings(store: SessionStore) -> None:
-    session = store.create({}, lesson="learning_rate")
+def test_training_done_before_a_change_counts_for_the_old_settings() -> None:
+    session = following("learning_rate")
     session.update({"learning_rate": 0.0001})
     session.trainer.train_epochs(50)  # as a stream's frames train, unobserved until a frame
     session.update({"learning_rate": 0.5})  # observed just before the rate goes up
     assert "too_small" in passed(session.lesson_progress())
 
 
-def test_edited_weights_start_a_stretch_again(store: SessionStore) -> None:
-    session = store.create({}, lesson="learning_rate")
+def test_edited_weights_start_a_stretch_again() -> None:
+    session = following("learning_rate")
     session.update({"learning_rate": 0.0001})
     session.train(epochs=30)
     session.set_weight(0, 0, 0, 0.5)
@@ -38,8 +43,8 @@ def test_edited_weights_start_a_stretch_again(store: SessionStore) -> None:
     assert "too_small" in passed(session.lesson_progress())
 
 
-def test_the_version_grows_with_every_change_of_progress(store: SessionStore) -> None:
-    session = store.create({}, lesson="perceptron")
+def test_the_version_grows_with_every_change_of_progress() -> None:
+    session = following("perceptron")
     start = session.lesson_version
     session.train(epochs=1)
     session.train(epochs=19)
@@ -56,26 +61,26 @@ def test_the_version_grows_with_every_change_of_progress(store: SessionStore) ->
         session.restart_lesson()
 
 
-def test_a_bad_start_leaves_the_lesson_as_it_was(store: SessionStore) -> None:
-    session = store.create({}, lesson="xor")
+def test_a_bad_start_leaves_the_lesson_as_it_was() -> None:
+    session = following("xor")
     with pytest.raises(ValueError, match=r"^hidden_layers\[0\]: expected"):
-        session.start_lesson(store.lessons.lesson("layers"), {"hidden_layers": [999]})
+        session.start_lesson(LESSONS.lesson("layers"), {"hidden_layers": [999]})
     progress = session.lesson_progress()
     assert progress is not None and progress["id"] == "xor"
     assert session.config()["dataset"] == "xor_gate"
     with pytest.raises(ValueError, match="^lesson: expected one of activations, layers"):
-        store.create({}, lesson="nope")
+        following("nope")
 
 
-def test_a_lesson_starts_from_fresh_weights(store: SessionStore) -> None:
-    session = store.create({}, lesson="xor")
+def test_a_lesson_starts_from_fresh_weights() -> None:
+    session = following("xor")
     session.train(epochs=5)
-    assert not session.start_lesson(store.lessons.lesson("xor"))  # same config: no rebuild
+    assert not session.start_lesson(LESSONS.lesson("xor"))  # same config: no rebuild
     assert session.state()["epoch"] == 0
 
 
-def test_frames_carry_the_progress_only_when_it_changed(store: SessionStore) -> None:
-    session = store.create({}, lesson="perceptron")
+def test_frames_carry_the_progress_only_when_it_changed() -> None:
+    session = following("perceptron")
     player = Player(session, StreamSettings(resolution=10, thumbnail_resolution=8))
     assert player.hello()["lesson"] == session.lesson_progress()
     assert "lesson" not in player.render().header

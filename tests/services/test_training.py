@@ -1,10 +1,9 @@
-"""Training in slices: exactly one call's result, the lock free between slices, work bounds."""
+"""Training in slices: exactly one call's result, stopped by closing, own updates only; and
+the work one call may ask for."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -12,24 +11,25 @@ import pytest
 
 from app.config import Settings
 from app.engine import Trainer, TrainerConfig
-from app.services.locks import FairLock
+from app.services import training
+from app.services.session import Session
 from app.services.training import (
+    Trained,
     check_work,
     parameter_count,
     train_in_slices,
+    train_slices,
 )
 
-# 61 training points in batches of 7: every epoch ends with a short batch.
+# 61 training points in batches of 7: every epoch ends with a short batch (9 iterations).
 ODD = {"n_samples": 122, "batch_size": 7, "hidden_layers": (5, 3)}
 BIG = {"n_samples": 2000, "train_ratio": 1.0, "hidden_layers": (32,) * 8, "batch_size": 2000}
-PATIENCE = 30.0  # seconds; only a broken implementation makes a test wait this long
+DIVERGING = {"dataset": "plane", "learning_rate": 10.0, "activation": "relu",
+             "hidden_layers": (8, 8, 8), "batch_size": 1}  # fmt: skip
 
 
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + PATIENCE
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {PATIENCE} s for {what}"
-        time.sleep(0.0005)
+def odd_trainer(**changes: Any) -> Trainer:
+    return Trainer(TrainerConfig(**{**ODD, **changes}))
 
 
 def same_run(a: Trainer, b: Trainer) -> bool:
@@ -42,119 +42,151 @@ def same_run(a: Trainer, b: Trainer) -> bool:
     )
 
 
+def run_out(slices: Any) -> tuple[Trained, int]:
+    """Run the slices to their end: what they trained and how many there were."""
+    done, count = Trained(), 0
+    for progress in slices:
+        done, count = progress, count + 1
+    return done, count
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
-@pytest.mark.parametrize("slice_size", [1, 2, 9])
+@pytest.mark.parametrize("slice_size", [1, 2, 9, 100_000])
 def test_epochs_in_slices_are_one_train_epochs_call(optimizer: str, slice_size: int) -> None:
-    config = TrainerConfig(**ODD, optimizer=optimizer)  # type: ignore[arg-type]
-    sliced, whole = Trainer(config), Trainer(config)
+    sliced, whole = odd_trainer(optimizer=optimizer), odd_trainer(optimizer=optimizer)
     for trainer in (sliced, whole):
         trainer.train_iterations(3)  # start mid-epoch: the first epoch is a partial pass
-    train_in_slices(sliced, FairLock(), epochs=4, max_slice_iterations=slice_size)
+    done, _ = run_out(train_slices(sliced, epochs=4, max_slice_iterations=slice_size))
     whole.train_epochs(4)
     assert sliced.epoch == 4 and sliced.iteration == 3 + 6 + 3 * 9
+    assert done == Trained(epochs=4, iterations=6 + 3 * 9)
     assert same_run(sliced, whole)
 
 
 @pytest.mark.parametrize("slice_size", [1, 4, 100])
 def test_iterations_in_slices_are_one_train_iterations_call(slice_size: int) -> None:
-    config = TrainerConfig(**ODD, optimizer="adam")  # type: ignore[arg-type]
-    sliced, whole = Trainer(config), Trainer(config)
-    train_in_slices(sliced, FairLock(), iterations=40, max_slice_iterations=slice_size)
+    sliced, whole = odd_trainer(optimizer="adam"), odd_trainer(optimizer="adam")
+    done, slices = run_out(train_slices(sliced, iterations=40, max_slice_iterations=slice_size))
     whole.train_iterations(40)
-    assert sliced.iteration == 40
+    assert done == Trained(epochs=4, iterations=40) and sliced.iteration == 40
     assert same_run(sliced, whole)
+    if slice_size == 1:
+        assert slices == 40
 
 
-def test_slices_are_sized_by_time_and_the_result_does_not_depend_on_it() -> None:
-    config = TrainerConfig(**ODD)  # type: ignore[arg-type]
-    sliced, whole = Trainer(config), Trainer(config)
-    train_in_slices(sliced, FairLock(), epochs=30, slice_seconds=1e-4)
+@pytest.mark.parametrize("slice_seconds", [1e-6, 1e-4, 1.0])
+def test_slices_sized_by_time_give_the_same_run_whatever_their_size(slice_seconds: float) -> None:
+    sliced, whole = odd_trainer(), odd_trainer()
+    run_out(train_slices(sliced, epochs=30, slice_seconds=slice_seconds))
     whole.train_epochs(30)
     assert same_run(sliced, whole)
+    at_once = odd_trainer()
+    assert train_in_slices(at_once, iterations=100) == Trained(epochs=11, iterations=100)
+    whole.reset()
+    whole.train_iterations(100)
+    assert same_run(at_once, whole)
 
 
-def test_iterations_to_epoch_end_counts_the_short_last_batch() -> None:
-    trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
-    assert trainer.iterations_to_epoch_end() == trainer.iterations_per_epoch == 9
-    trainer.train_iterations(8)
-    assert trainer.iterations_to_epoch_end() == 1
-    trainer.train_iterations(1)
-    assert trainer.epoch == 1 and trainer.iterations_to_epoch_end() == 9
+def test_a_session_trains_in_slices_as_its_trainer_would() -> None:
+    session = Session.create(dict(ODD), Settings())
+    twin = odd_trainer()
+    assert session.train(epochs=3) == Trained(epochs=3, iterations=27)
+    twin.train_epochs(3)
+    assert same_run(session.trainer, twin) and session.changed
 
 
-def test_a_diverging_run_stops_in_slices_too() -> None:
-    config = TrainerConfig(dataset="plane", learning_rate=10.0, activation="relu",
-                           hidden_layers=(8, 8, 8), batch_size=1)  # fmt: skip
-    trainer = Trainer(config)
-    train_in_slices(trainer, FairLock(), epochs=5, max_slice_iterations=2)
-    assert trainer.status == "diverged" and trainer.epoch == 0
-
-
-def test_the_lock_is_free_between_slices_and_only_this_calls_updates_count() -> None:
-    trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
-    lock = FairLock()
-    seen: list[int] = []
-    finished = threading.Event()
-
-    def train() -> None:
-        train_in_slices(trainer, lock, iterations=1800, max_slice_iterations=1)
-        finished.set()
-
-    thread = threading.Thread(target=train)
-    with lock:  # the call starts queued behind this thread, whatever the scheduling
-        thread.start()
-        wait_until(lambda: lock.waiting == 1, "the call to ask for the lock")
-    while not finished.is_set() and len(seen) < 20:
-        with lock:  # meanwhile another thread trains too (as a playing stream does)
-            seen.append(trainer.epoch)
-            trainer.train_iterations(1)
-    thread.join(PATIENCE)
-    # The lock came free before the call ended: a waiter has it at the next of the call's
-    # 1800 one-update slices, so its 20 turns came long before the call's 200 epochs.
-    assert len(seen) == 20 and seen[-1] < 200
-    assert trainer.iteration == 1800 + 20  # the call's own 1800 updates, and the other 20
-
-
-def test_a_thread_refused_during_a_slice_gets_its_turn_before_the_next_slice(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
-    lock = FairLock()
-    refused = threading.Event()
-    holding_back = True
+def test_slices_grow_gently_into_the_time_they_may_take(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Time passes only as the trainer trains, COST an update: the sizes are the same on
+    # every machine. The first slice is one update; each next one fits the slice's time
+    # by the speed measured, growing at most eightfold, and the last is what is left.
+    cost = 2.0**-12
+    trainer = odd_trainer()
+    clock = {"now": 0.0}
+    sizes: list[int] = []
     train_iterations = trainer.train_iterations
 
-    def train_until_refused(count: int) -> None:
-        # Each slice lasts until the other thread has been refused during it: a try can never
-        # find the lock free by luck, only by the call waiting for it after such a slice.
-        refused.clear()
-        if holding_back:
-            refused.wait(PATIENCE)
+    def timed(count: int) -> None:
+        sizes.append(count)
         train_iterations(count)
+        clock["now"] += count * cost
 
-    monkeypatch.setattr(trainer, "train_iterations", train_until_refused)
-    thread = threading.Thread(
-        target=train_in_slices,
-        args=(trainer, lock),
-        kwargs={"iterations": 200, "max_slice_iterations": 1},  # 200 slices
-    )
-    thread.start()
-    turns, tries = [], 0
-    deadline = time.monotonic() + PATIENCE
-    while len(turns) < 3 and time.monotonic() < deadline:
-        tries += 1
-        if lock.acquire(blocking=False):  # only tries, as the stream's worker does
-            turns.append(trainer.iteration)
-            lock.release()
-        else:
-            refused.set()
-        time.sleep(0.001)
-    holding_back = False
-    refused.set()
-    thread.join(PATIENCE)
-    assert len(turns) == 3, f"3 turns expected in {PATIENCE} s, got {len(turns)} in {tries} tries"
-    assert turns[-1] < 200, f"the turns came only once the call had ended: {turns}"
-    assert turns == sorted(turns) and trainer.iteration == 200
+    monkeypatch.setattr(trainer, "train_iterations", timed)
+    monkeypatch.setattr(training, "time", SimpleNamespace(perf_counter=lambda: clock["now"]))
+    done, _ = run_out(train_slices(trainer, iterations=300, slice_seconds=64 * cost))
+    assert sizes == [1, 8, 64, 64, 64, 64, 35] and done.iterations == 300
+    sizes.clear()
+    run_out(train_slices(trainer, iterations=300, slice_seconds=1.0, max_slice_iterations=50))
+    assert sizes == [1, 8, 50, 50, 50, 50, 50, 41]
+
+
+def test_closing_the_slices_stops_the_training() -> None:
+    trainer = odd_trainer()
+    slices = train_slices(trainer, iterations=1000, max_slice_iterations=1)
+    for _ in range(5):
+        done = next(slices)
+    slices.close()
+    assert done == Trained(epochs=0, iterations=5) and trainer.iteration == 5
+    assert next(slices, None) is None
+    assert trainer.iteration == 5
+
+
+def test_a_session_checks_the_work_before_slicing_and_closed_slices_leave_it_changed() -> None:
+    session = Session.create(dict(BIG), Settings())
+    with pytest.raises(ValueError, match="^epochs: expected at most 66"):
+        session.train_slices(epochs=1000, slice_seconds=0.005)  # before any slice is taken
+    assert session.trainer.iteration == 0 and not session.changed
+    slices = session.train_slices(iterations=10, slice_seconds=0.005)
+    next(slices)
+    slices.close()
+    assert session.trainer.iteration == 1 and session.changed
+
+
+def test_only_the_calls_own_iterations_count() -> None:
+    trainer = odd_trainer()
+    slices = train_slices(trainer, iterations=40, max_slice_iterations=3)
+    turns = 0
+    for _ in slices:
+        trainer.train_iterations(2)  # between two slices another job trains the session
+        turns += 1
+    assert trainer.iteration == 40 + 2 * turns
+
+
+def test_only_the_calls_own_updates_end_its_epochs() -> None:
+    trainer = odd_trainer()
+    slices = train_slices(trainer, epochs=1, max_slice_iterations=1)
+    next(slices)
+    trainer.train_iterations(9)  # another job trains a whole epoch: it is not the call's
+    done, _ = run_out(slices)
+    # From iteration 10 the call's own updates end an epoch at 18: 1 + 8 of them.
+    assert done == Trained(epochs=1, iterations=9) and (trainer.epoch, trainer.iteration) == (2, 18)
+
+
+def test_a_reset_between_slices_does_not_cut_the_call_short() -> None:
+    trainer = odd_trainer()
+    slices = train_slices(trainer, epochs=2, max_slice_iterations=1)
+    for _ in range(3):
+        next(slices)
+    trainer.reset()  # counters back to 0: the call still trains two epochs of its own
+    done, _ = run_out(slices)
+    assert (trainer.epoch, trainer.iteration) == (2, 18)
+    assert done == Trained(epochs=2, iterations=3 + 18)
+
+
+@pytest.mark.parametrize("slice_size", [2, 100_000])
+def test_a_diverging_run_stops_the_slices(slice_size: int) -> None:
+    trainer = Trainer(TrainerConfig(**DIVERGING))  # type: ignore[arg-type]
+    done, _ = run_out(train_slices(trainer, epochs=5, max_slice_iterations=slice_size))
+    assert trainer.status == "diverged" and trainer.epoch == 0
+    assert done.epochs == 0 and done.iterations == trainer.iteration
+    assert run_out(train_slices(trainer, epochs=5)) == (Trained(), 0)  # nothing more to do
+
+
+def test_asking_for_both_or_neither_is_an_error() -> None:
+    trainer = odd_trainer()
+    for asked in ({}, {"epochs": 1, "iterations": 1}):
+        with pytest.raises(ValueError, match="^epochs: expected exactly one"):
+            next(train_slices(trainer, **asked))
+    assert trainer.iteration == 0
 
 
 def test_parameter_count() -> None:
@@ -191,7 +223,7 @@ def test_the_default_network_may_train_1000_epochs_the_largest_may_not() -> None
 def test_work_limits_name_the_field(
     limits: dict[str, int], request_: dict[str, Any], message: str
 ) -> None:
-    trainer = Trainer(TrainerConfig(**ODD))  # type: ignore[arg-type]
+    trainer = odd_trainer()
     arguments = {"epochs": None, "iterations": None, **request_}
     with pytest.raises(ValueError, match=f"^{message}"):
         check_work(trainer, Settings(**limits), **arguments)  # type: ignore[arg-type]
