@@ -29,7 +29,6 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 CommaList = Annotated[list[str], NoDecode]
 
 
-
 def default_data_dir() -> Path:
     """Where sessions are kept when NNP_DATA_DIR is unset: the user's data folder."""
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
@@ -109,8 +108,7 @@ class Settings(BaseSettings):
         default=10.0,
         gt=0,
         le=3600,
-        description="Longest a REST call may train; then it answers with what it did "
-        "(truncated).",
+        description="Longest a REST call may train; then it answers with what it did (truncated).",
     )
     max_memory_mb: int = Field(
         default=2048,
@@ -123,8 +121,7 @@ class Settings(BaseSettings):
         default=2.0,
         gt=0,
         le=10_000,
-        description="Sessions one client address may create per second, once its burst is "
-        "spent.",
+        description="Sessions one client address may create per second, once its burst is spent.",
     )
     session_burst: int = Field(
         default=150,
@@ -191,7 +188,9 @@ class Settings(BaseSettings):
         le=1e6,
         description="Largest |value| a stream may give a weight or bias.",
     )
-    max_streams: int = Field(default=256, ge=1, le=100_000, description="Open streams, server-wide.")
+    max_streams: int = Field(
+        default=256, ge=1, le=100_000, description="Open streams, server-wide."
+    )
     max_streams_per_session: int = Field(default=4, ge=1, le=1000)
     stream_send_timeout_seconds: float = Field(
         default=10.0,

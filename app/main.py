@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -15,6 +14,7 @@ from app.api.docs import install_offline_docs, install_openapi
 from app.api.errors import install_error_handlers
 from app.api.main import api_router
 from app.api.middleware import BodySizeLimit
+from app.api.rate_limit import install_creation_limiter
 from app.api.security import (
     HostCheck,
     JsonBodiesOnly,
@@ -24,7 +24,11 @@ from app.api.security import (
     content_security_policy,
 )
 from app.config import Settings, app_version, get_settings
-from app.services.store import SessionStore
+from app.lessons import load_catalog
+from app.services.configs import engine_limits
+from app.services.datadir import claim_data_dir
+from app.services.durable import SqliteSnapshotStore
+from app.workers.pool import WorkerPool, worker_count
 
 logger = logging.getLogger(__name__)
 
@@ -39,33 +43,39 @@ Train small NumPy neural networks on 2D data sets, step by step, on the server.
 
 Invalid input answers 422 naming the field; a body that is not readable JSON text 400; a
 body over the server's size limit 413; a body whose Content-Type is not JSON 415; an unknown
-session 404; a result that is not finite (a diverged network) 409; a full server 503 with
-`Retry-After`. The bounds shown here are the limits this server was started with.
+session 404; a result that is not finite (a diverged network) 409; too many sessions created
+from one address 429; a full server 503 with `Retry-After`. The bounds shown here are the
+limits this server was started with.
 """
 
 
-async def _expire_idle_sessions(store: SessionStore, interval: float) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        dropped = store.expire_idle()
-        if dropped:
-            logger.info("expired %d idle session(s)", dropped)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A new app with its own session store; ``settings`` default to the environment's."""
+    """A new app; ``settings`` default to the environment's.
+
+    Its lifespan claims the data directory (one server per directory: a second one, such as
+    ``uvicorn --workers 2`` would start, stops with a message naming NNP_WORKERS) and starts
+    the engine workers; at shutdown the workers write every session to the store.
+    """
     settings = settings or get_settings()
-    store = SessionStore(settings)
+    # Read here too, so that a bad lesson file stops the server before anything starts.
+    lessons = load_catalog(settings.lessons_dir, engine_limits(settings))
+    pool = WorkerPool(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_expire_idle_sessions(store, settings.expiry_interval_seconds))
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        with claim_data_dir(settings.data_dir, worker_count(settings)):
+            # Made (WAL, tables) once here: the workers then open it side by side.
+            SqliteSnapshotStore.in_data_dir(settings.data_dir).close()
+            await pool.start()
+            logger.info(
+                "%d engine worker(s) serving the sessions in %s",
+                len(pool.workers),
+                settings.data_dir,
+            )
+            try:
+                yield
+            finally:
+                await pool.stop()
 
     app = FastAPI(
         title="nn-playground",
@@ -78,7 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app, settings)
     install_offline_docs(app, settings)
     app.state.settings = settings
-    app.state.store = store
+    app.state.pool = pool
+    app.state.lessons = lessons
+    install_creation_limiter(app, settings)
     app.state.templates = Jinja2Templates(directory=settings.web_root / "templates")
     install_error_handlers(app)
     # The last added runs first: headers on every answer, then who asks, then what comes.

@@ -21,6 +21,14 @@ def running_server(command_for_port: Callable[[int], list[str]]) -> Iterator[str
         yield server.base_url
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every app a test builds keeps its sessions in a folder of the test's own."""
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("NNP_DATA_DIR", str(data_dir))
+    return data_dir
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """A real server process on a free 127.0.0.1 port; yields its base URL."""

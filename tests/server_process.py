@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
@@ -47,14 +48,18 @@ class ServerProcess:
     """One server command on a fixed free 127.0.0.1 port, to start, stop and start again.
 
     ``command_for_port`` builds the command line for the port; the process's output goes to
-    ``log`` (appended, so restarts keep the earlier output) or, without one, to ours.
+    ``log`` (appended, so restarts keep the earlier output) or, without one, to ours. The
+    server keeps its sessions in ``data_dir`` (``NNP_DATA_DIR``; a new temporary folder when
+    not given), the same one across restarts.
     """
 
     def __init__(
         self,
         command_for_port: Callable[[int], list[str]] = server_command,
         log: Path | None = None,
+        data_dir: Path | None = None,
     ) -> None:
+        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="nn-playground-data-"))
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.command = command_for_port(self.port)
@@ -63,7 +68,7 @@ class ServerProcess:
 
     def start(self) -> None:
         """Start the process and return once /api/health answers 200."""
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "NNP_DATA_DIR": str(self.data_dir)}
         if self.log is None:
             self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=env)
         else:

@@ -1,8 +1,8 @@
 """Dependencies shared by the routes, as named ``Annotated`` aliases.
 
-Settings and the session store live on ``app.state`` (set by ``create_app``), so an app built
-with its own ``Settings`` uses them everywhere; tests may also replace ``get_settings`` through
-``app.dependency_overrides``. ``HTTPConnection`` makes these work for WebSocket routes too.
+Settings, the lessons and the engine workers' pool live on ``app.state`` (set by
+``create_app``), so an app built with its own ``Settings`` uses them everywhere.
+``HTTPConnection`` makes these work for WebSocket routes too.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from fastapi import Depends, Path
 from starlette.requests import HTTPConnection
 
 from app.config import Settings
-from app.services.session import Session
-from app.services.store import SessionStore
+from app.lessons import Catalog
+from app.workers.pool import WorkerPool
 
 
 def get_settings(connection: HTTPConnection) -> Settings:
@@ -22,19 +22,27 @@ def get_settings(connection: HTTPConnection) -> Settings:
     return settings
 
 
-def get_store(connection: HTTPConnection) -> SessionStore:
-    store: SessionStore = connection.app.state.store
-    return store
+def get_pool(connection: HTTPConnection) -> WorkerPool:
+    pool: WorkerPool = connection.app.state.pool
+    return pool
+
+
+def get_lessons(connection: HTTPConnection) -> Catalog:
+    lessons: Catalog = connection.app.state.lessons
+    return lessons
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[SessionStore, Depends(get_store)]
+PoolDep = Annotated[WorkerPool, Depends(get_pool)]
+LessonsDep = Annotated[Catalog, Depends(get_lessons)]
 SessionId = Annotated[str, Path(min_length=1, description="The id returned by POST /api/sessions.")]
 
 
-def get_session(session_id: SessionId, store: StoreDep) -> Session:
-    """The session, or SessionNotFound (-> 404)."""
-    return store.get(session_id)
+async def known_session(session_id: SessionId, pool: PoolDep) -> str:
+    """The id of a session that exists, or SessionNotFound (-> 404) before the body is
+    judged: an unknown session is a 404 whatever the body."""
+    await pool.call(session_id, "exists")
+    return session_id
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+KnownSessionId = Annotated[str, Depends(known_session)]

@@ -30,7 +30,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from app.services.errors import NotFinite, SessionNotFound, StoreFull, field_path
+from app.services.errors import (
+    EngineUnavailable,
+    NoLesson,
+    NotFinite,
+    SessionNotFound,
+    StoreFull,
+    field_path,
+)
 
 Loc = tuple[str | int, ...]
 PYDANTIC_VALUE_ERROR = "Value error, "
@@ -181,6 +188,15 @@ async def _on_store_full(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=503, content={"detail": str(exc)}, headers=headers)
 
 
+async def _on_engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    headers = {"Retry-After": "1"}
+    return JSONResponse(status_code=503, content={"detail": str(exc)}, headers=headers)
+
+
+async def _on_no_lesson(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+
 async def _on_not_finite(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=409, content={"detail": str(exc)})
 
@@ -192,3 +208,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SessionNotFound, _on_not_found)
     app.add_exception_handler(StoreFull, _on_store_full)
     app.add_exception_handler(NotFinite, _on_not_finite)
+    app.add_exception_handler(EngineUnavailable, _on_engine_unavailable)
+    app.add_exception_handler(NoLesson, _on_no_lesson)

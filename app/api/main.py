@@ -7,6 +7,7 @@ from app.api.routes import (
     health,
     lessons,
     meta,
+    metrics,
     model,
     pages,
     sessions,
@@ -16,5 +17,17 @@ from app.api.routes import (
 )
 
 api_router = APIRouter()
-for module in (health, meta, datasets, lessons, sessions, model, train, sweeps, stream, pages):
+for module in (
+    health,
+    metrics,
+    meta,
+    datasets,
+    lessons,
+    sessions,
+    model,
+    train,
+    sweeps,
+    stream,
+    pages,
+):
     api_router.include_router(module.router)

@@ -52,6 +52,19 @@ class SessionUpdated(SessionOut):
     rebuilt: bool = Field(description="true if the network was rebuilt (counters back to 0)")
 
 
+class Trained(OutModel):
+    epochs: int = Field(ge=0, description="epochs this call finished")
+    iterations: int = Field(ge=0, description="weight updates this call made")
+
+
+class SessionTrained(SessionOut):
+    truncated: bool = Field(
+        description="true if the call stopped before doing all it asked: it ran for the "
+        "server's max_call_seconds"
+    )
+    trained: Trained = Field(description="what this call trained")
+
+
 class TrainRequest(InModel):
     """Exactly one of ``epochs`` or ``iterations``."""
 

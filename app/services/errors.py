@@ -20,9 +20,24 @@ class SessionNotFound(LookupError):
         super().__init__(f"session {session_id[:64]!r} not found (it may have expired)")
         self.session_id = session_id
 
+    def __reduce__(self) -> tuple[type[SessionNotFound], tuple[str]]:
+        return SessionNotFound, (self.session_id,)  # it crosses from a worker to the front
+
 
 class StoreFull(RuntimeError):
     """The store holds its maximum number of sessions, none of them idle long enough."""
+
+
+class MemoryFull(StoreFull):
+    """The sessions in memory take the memory cap, and none of them can go to the store."""
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine worker owning the session is not running (it is being started again)."""
+
+
+class NoLesson(LookupError):
+    """The session follows no lesson."""
 
 
 class NotFinite(RuntimeError):

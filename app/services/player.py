@@ -1,22 +1,14 @@
 """The synchronous half of a live stream: training between frames and rendering them.
 
-Every method here does CPU work while holding the session's lock and is meant to run in a
-worker thread shared by all streams; the WebSocket route owns the asynchronous loop that
-paces and sends frames. Two rules keep one session from holding up the others:
-
-- work comes in slices of about ``slice_seconds`` (a playing frame's training, an epoch
-  step), at least one update each, and the route hands the worker to the other streams
-  between slices;
-- the lock is only tried, never waited for: if a REST call holds it, the method raises
-  ``SessionBusy`` before changing anything, and the route retries it a little later, so the
-  worker goes on serving the other streams meanwhile.
+A player runs in the engine worker that owns its session (``app/workers``); the worker's
+stream (``app/workers/stream.py``) paces and sends the frames. Work comes in slices of about
+``slice_seconds`` (a playing frame's training, an epoch step), at least one update each, and
+the worker runs the other sessions' slices in between.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -31,10 +23,6 @@ TRAINING_SHARE = 0.5
 # A Player's default slice: a playing frame or an epoch step trains in calls of about this
 # much work (see continue_frame, continue_step), each at least one update.
 SLICE_SECONDS = 0.004
-
-
-class SessionBusy(Exception):
-    """The session's lock is held elsewhere; nothing was done, try again shortly."""
 
 
 @dataclass
@@ -77,16 +65,6 @@ class Player:
     def diverged(self) -> bool:
         return self.session.trainer.status == "diverged"
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the session's lock if it is free at once; else raise SessionBusy."""
-        if not self.session.lock.acquire(blocking=False):
-            raise SessionBusy(self.session.id)
-        try:
-            yield
-        finally:
-            self.session.lock.release()
-
     def begin_step(self, unit: Literal["iteration", "epoch"]) -> None:
         """Start a `step` command; ``continue_step`` carries it out in slices."""
         self._step = _Step(unit)
@@ -103,26 +81,25 @@ class Player:
         step = self._step
         if step is None:
             return True
-        with self._locked():
-            trainer = self.session.trainer
-            if step.unit == "iteration":
-                self._batch = train_one_batch(trainer)
-                step.done = True
-            else:
-                deadline = time.perf_counter() + self.slice_seconds
-                while True:  # at least once, even if the deadline has passed already
-                    fitting = int((deadline - time.perf_counter()) / self._seconds_per_iteration)
-                    epoch = trainer.epoch
-                    self._train(min(max(1, fitting), trainer.iterations_to_epoch_end()))
-                    step.done = trainer.epoch > epoch or self.diverged
-                    if step.done or time.perf_counter() >= deadline:
-                        break
+        trainer = self.session.trainer
+        if step.unit == "iteration":
+            self._batch = train_one_batch(trainer)
+            step.done = True
+        else:
+            deadline = time.perf_counter() + self.slice_seconds
+            while True:  # at least once, even if the deadline has passed already
+                fitting = int((deadline - time.perf_counter()) / self._seconds_per_iteration)
+                epoch = trainer.epoch
+                self._train(min(max(1, fitting), trainer.iterations_to_epoch_end()))
+                step.done = trainer.epoch > epoch or self.diverged
+                if step.done or time.perf_counter() >= deadline:
+                    break
         if step.done:
             self._step = None
         return step.done
 
     def _train(self, iterations: int) -> None:
-        """Train under the lock (held by the caller), updating the cost estimate."""
+        """Train, updating the cost estimate."""
         started = time.perf_counter()
         self.session.trainer.train_iterations(iterations)
         measured = (time.perf_counter() - started) / iterations
@@ -132,45 +109,39 @@ class Player:
         """One iteration, as a `step`, and the `inspection` message: what it did to
         W[layer][source, target]. ValueError (naming the field) for a weight the network
         lacks or a diverged session."""
-        with self._locked():
-            step = step_weight(self.session.trainer, layer, source, target)
-            self._batch = step.batch
-            return inspection_message(step)
+        step = step_weight(self.session.trainer, layer, source, target)
+        self._batch = step.batch
+        return inspection_message(step)
 
     def reset(self) -> None:
-        with self._locked():
-            self.session.reset()
+        self.session.reset()
 
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
-        with self._locked():
-            self.session.set_weight(layer, source, target, value)
+        self.session.set_weight(layer, source, target, value)
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
-        with self._locked():
-            self.session.set_bias(layer, neuron, value)
+        self.session.set_bias(layer, neuron, value)
 
     def update(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply config changes (PATCH rules); the `config` message answering them."""
-        with self._locked():
-            rebuilt = self.session.update(changes)
-            return {
-                "type": "config",
-                "config": self.session.config(),
-                "state": self.session.state(),
-                "rebuilt": rebuilt,
-            }
+        rebuilt = self.session.update(changes)
+        return {
+            "type": "config",
+            "config": self.session.config(),
+            "state": self.session.state(),
+            "rebuilt": rebuilt,
+        }
 
     def hello(self) -> dict[str, Any]:
-        with self._locked():
-            self._lesson_sent = self.session.lesson_version
-            return {
-                "type": "hello",
-                "id": self.session.id,
-                "config": self.session.config(),
-                "state": self.session.state(),
-                "stream": self.settings.as_dict(),
-                "lesson": self.session.lesson_progress(),
-            }
+        self._lesson_sent = self.session.lesson_version
+        return {
+            "type": "hello",
+            "id": self.session.id,
+            "config": self.session.config(),
+            "state": self.session.state(),
+            "stream": self.settings.as_dict(),
+            "lesson": self.session.lesson_progress(),
+        }
 
     def begin_frame(self) -> None:
         """Start one playing frame's training: `speed` iterations or epochs, or (speed 0) a
@@ -183,7 +154,7 @@ class Player:
         """Train one slice of the frame; return the frame once its training is done.
 
         A slice is about ``slice_seconds`` of work (at least one update), so a heavy session
-        holds a shared worker (and its session's lock) only briefly before the other sessions
+        holds the worker only briefly before the other sessions
         get their turn.
         """
         if self._deadline is None:
@@ -194,14 +165,13 @@ class Player:
             if self.settings.speed == 0:
                 budget = min(budget, self._deadline - now)
             iterations = max(1, int(budget / self._seconds_per_iteration))
-            with self._locked():
-                trainer = self.session.trainer
-                if self._remaining is None:  # under the lock: the counters are settled
-                    epochs_after = (self.settings.speed - 1) * trainer.iterations_per_epoch
-                    self._remaining = trainer.iterations_to_epoch_end() + epochs_after
-                if self.settings.speed > 0:
-                    iterations = min(iterations, self._remaining)
-                self._train(iterations)
+            trainer = self.session.trainer
+            if self._remaining is None:  # counted when training starts
+                epochs_after = (self.settings.speed - 1) * trainer.iterations_per_epoch
+                self._remaining = trainer.iterations_to_epoch_end() + epochs_after
+            if self.settings.speed > 0:
+                iterations = min(iterations, self._remaining)
+            self._train(iterations)
             self._remaining -= iterations
             if not (self.diverged or self._training_done()):
                 return None
@@ -220,24 +190,23 @@ class Player:
         showed it, and ``batch`` (the mini-batch of this connection's last single-iteration
         step) while nothing else has trained or started the run afresh since.
         """
-        with self._locked():
-            if self.diverged:
-                self.playing = False
-            session = self.session
-            session.observe_lesson()
-            frame = encode_frame(
-                session.trainer,
-                seq=self.seq,
-                playing=self.playing,
-                resolution=self.settings.resolution,
-                thumbnail_resolution=self.settings.thumbnail_resolution,
-            )
-            if self._batch is not None and self._batch.current(session.trainer):
-                frame.header["batch"] = batch_header(self._batch)
-            if session.lesson_version != self._lesson_sent:
-                frame.header["lesson"] = session.lesson_progress()
-                self._lesson_sent = session.lesson_version
-            session.touch()
+        if self.diverged:
+            self.playing = False
+        session = self.session
+        session.observe_lesson()
+        frame = encode_frame(
+            session.trainer,
+            seq=self.seq,
+            playing=self.playing,
+            resolution=self.settings.resolution,
+            thumbnail_resolution=self.settings.thumbnail_resolution,
+        )
+        if self._batch is not None and self._batch.current(session.trainer):
+            frame.header["batch"] = batch_header(self._batch)
+        if session.lesson_version != self._lesson_sent:
+            frame.header["lesson"] = session.lesson_progress()
+            self._lesson_sent = session.lesson_version
+        session.touch()
         self.seq += 1
         return frame
 

@@ -1,9 +1,7 @@
-"""A training session: one ``Trainer`` plus the lock and bookkeeping the service needs.
+"""A training session: one ``Trainer`` plus the bookkeeping the service needs.
 
-Every method takes ``lock`` itself, so REST handlers (in worker threads) and the stream's
-play loop can share a session safely; code that reads several things from ``trainer`` at once
-holds ``lock`` around them. ``lock`` is fair (``FairLock``) and nothing holds it for long:
-``train`` takes it one slice at a time. Bad input raises
+A session lives in the one engine worker process that owns it (``app/workers``), which runs
+every operation on it one at a time: nothing here locks. Bad input raises
 ``ValueError("field: expected …, got …")``; a result that is not finite raises ``NotFinite``.
 Nothing here knows about HTTP.
 
@@ -18,7 +16,7 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,8 +35,7 @@ from app.services.configs import (
     merge_config,
 )
 from app.services.errors import NotFinite, prefixed
-from app.services.locks import FairLock
-from app.services.training import check_work, train_in_slices
+from app.services.training import Trained, check_work, train_slices
 
 METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 MIN_RESOLUTION = 2
@@ -67,7 +64,8 @@ def finite_array(values: np.ndarray, what: str) -> np.ndarray:
 
 
 class Session:
-    """A trainer with an id, a lock, a last-used time and a count of open streams."""
+    """A trainer with an id, a last-used time, a count of open streams and whether it
+    changed since its snapshot was last written."""
 
     def __init__(
         self,
@@ -80,13 +78,15 @@ class Session:
         self.id = session_id or new_session_id()
         self.trainer = trainer
         self.settings = settings
-        self.lock = FairLock()
         self.clock = clock
         self.last_used = clock()
         self.streams = 0  # open streams; a streamed session is never idle
         self.lesson: LessonProgress | None = None
         self.lesson_version = 0
         self.run = 0
+        self.changed = False  # since the last snapshot; set by whoever changes it
+        self.saved_at = 0.0  # monotonic time of the last snapshot
+        self.busy = 0  # jobs under way that span several slices (a long call)
 
     @classmethod
     def create(
@@ -96,12 +96,13 @@ class Session:
         *,
         clock: Callable[[], float] = time.monotonic,
         lesson: Lesson | None = None,
+        session_id: str | None = None,
     ) -> Session:
         """Build a session from any subset of config fields (defaults fill the rest); with a
         ``lesson``, from its preset, the fields given overriding it."""
         complete = merge_config(lesson_config(lesson), config)
         trainer = Trainer(dict_to_config(complete), limits=engine_limits(settings))
-        session = cls(trainer, settings, clock=clock)
+        session = cls(trainer, settings, clock=clock, session_id=session_id)
         if lesson is not None:
             session.lesson = LessonProgress(lesson)
             session.observe_lesson()
@@ -113,28 +114,24 @@ class Session:
     @contextmanager
     def attach_stream(self) -> Iterator[Session]:
         """Count an open stream for the duration; the store never expires a streamed session."""
-        with self.lock:
-            self.streams += 1
+        self.streams += 1
         try:
             yield self
         finally:
-            with self.lock:
-                self.streams -= 1
-                self.touch()
+            self.streams -= 1
+            self.touch()
 
     def config(self) -> dict[str, Any]:
         """The complete configuration; class labels of custom points as integers."""
-        with self.lock:
-            values = config_to_dict(self.trainer.config)
-            if values["points"] is not None and self.trainer.problem != "regression":
-                points = values["points"]
-                values["points"] = {"x": points["x"], "y": [int(v) for v in points["y"]]}
-            return values
+        values = config_to_dict(self.trainer.config)
+        if values["points"] is not None and self.trainer.problem != "regression":
+            points = values["points"]
+            values["points"] = {"x": points["x"], "y": [int(v) for v in points["y"]]}
+        return values
 
     def state(self) -> dict[str, Any]:
         """Counters, status and metrics; every number finite or None."""
-        with self.lock:
-            raw = self.trainer.state()
+        raw = self.trainer.state()
         diverged_at = raw.get("diverged_at")
         state: dict[str, Any] = {
             "status": raw["status"],
@@ -153,30 +150,28 @@ class Session:
         Learning rate, batch size, optimizer, momentum and regularisation apply live; any
         other change rebuilds the network (counters back to 0).
         """
-        with self.lock:
-            current = config_to_dict(self.trainer.config)
-            merged = merge_config(current, changes)
-            changed = {
-                name: value
-                for name, value in merged.items()
-                if name in CONFIG_FIELDS and value != current[name]
-            }
-            if not changed:
-                return False
-            engine_values = dataclasses_fields(dict_to_config(merged), changed)
-            self.observe_lesson()  # what was trained under the old settings counts for them
-            rebuilt = bool(self.trainer.reconfigure(**engine_values))
-            if rebuilt:
-                self.run += 1
-            self.observe_lesson()
-            return rebuilt
+        current = config_to_dict(self.trainer.config)
+        merged = merge_config(current, changes)
+        changed = {
+            name: value
+            for name, value in merged.items()
+            if name in CONFIG_FIELDS and value != current[name]
+        }
+        if not changed:
+            return False
+        engine_values = dataclasses_fields(dict_to_config(merged), changed)
+        self.observe_lesson()  # what was trained under the old settings counts for them
+        rebuilt = bool(self.trainer.reconfigure(**engine_values))
+        if rebuilt:
+            self.run += 1
+        self.observe_lesson()
+        return rebuilt
 
     def reset(self) -> None:
-        with self.lock:
-            self.observe_lesson()
-            self.trainer.reset()
-            self.run += 1
-            self.observe_lesson()
+        self.observe_lesson()
+        self.trainer.reset()
+        self.run += 1
+        self.observe_lesson()
 
     # ------------------------------------------------------------------ lessons
     def start_lesson(self, lesson: Lesson | None, changes: dict[str, Any] | None = None) -> bool:
@@ -184,78 +179,88 @@ class Session:
         None leaves lesson mode and applies ``changes`` alone. True if the network was rebuilt.
         """
         changes = changes or {}
-        with self.lock:
-            if lesson is None:
-                if self.lesson is not None:
-                    self.lesson = None
-                    self.lesson_version += 1
-                return self.update(changes)
-            complete = merge_config(lesson_config(lesson), changes)
-            dict_to_config(complete)  # a bad override fails before anything changes
-            previous, self.lesson = self.lesson, None  # the change is the lesson's start
-            try:
-                rebuilt = self.update(complete)
-            except ValueError:
-                self.lesson = previous
-                raise
-            if not rebuilt:
-                self.trainer.reset()  # a lesson starts from fresh weights
-                self.run += 1
-            self.lesson = LessonProgress(lesson)
-            self.lesson_version += 1
-            self.observe_lesson()
-            return rebuilt
+        if lesson is None:
+            if self.lesson is not None:
+                self.lesson = None
+                self.lesson_version += 1
+            return self.update(changes)
+        complete = merge_config(lesson_config(lesson), changes)
+        dict_to_config(complete)  # a bad override fails before anything changes
+        previous, self.lesson = self.lesson, None  # the change is the lesson's start
+        try:
+            rebuilt = self.update(complete)
+        except ValueError:
+            self.lesson = previous
+            raise
+        if not rebuilt:
+            self.trainer.reset()  # a lesson starts from fresh weights
+            self.run += 1
+        self.lesson = LessonProgress(lesson)
+        self.lesson_version += 1
+        self.observe_lesson()
+        return rebuilt
 
     def restart_lesson(self) -> bool:
         """The lesson again from its preset, every step unpassed; ValueError if none."""
-        with self.lock:
-            if self.lesson is None:
-                raise ValueError("lesson: expected a session following a lesson, got none")
-            return self.start_lesson(self.lesson.lesson)
+        if self.lesson is None:
+            raise ValueError("lesson: expected a session following a lesson, got none")
+        return self.start_lesson(self.lesson.lesson)
 
     def observe_lesson(self) -> None:
         """Check the lesson's steps on the trainer as it is now (call after every change)."""
-        with self.lock:
-            if self.lesson is not None and self.lesson.observe(observe(self.trainer, self.run)):
-                self.lesson_version += 1
+        if self.lesson is not None and self.lesson.observe(observe(self.trainer, self.run)):
+            self.lesson_version += 1
 
     def lesson_progress(self) -> dict[str, Any] | None:
         """``{"id", "steps": [{"id", "passed"}, ...]}``, or None outside a lesson."""
-        with self.lock:
-            return None if self.lesson is None else self.lesson.as_dict()
+        return None if self.lesson is None else self.lesson.as_dict()
 
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
-        with self.lock:
-            self.trainer.set_weight(layer, source, target, value)
-            self.run += 1
-            self.observe_lesson()
+        self.trainer.set_weight(layer, source, target, value)
+        self.run += 1
+        self.observe_lesson()
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
-        with self.lock:
-            self.trainer.set_bias(layer, neuron, value)
-            self.run += 1
+        self.trainer.set_bias(layer, neuron, value)
+        self.run += 1
+        self.observe_lesson()
+
+    def train_slices(
+        self, *, epochs: int | None = None, iterations: int | None = None, slice_seconds: float
+    ) -> Generator[Trained, None, None]:
+        """Train ``epochs`` or ``iterations`` (exactly one), within the per-call limits, in
+        slices of about ``slice_seconds``; yields what is done after each (see
+        ``train_slices``). ValueError before anything is trained if the call asks too much.
+        """
+        check_work(self.trainer, self.settings, epochs=epochs, iterations=iterations)
+        return self._slices(epochs, iterations, slice_seconds)
+
+    def _slices(
+        self, epochs: int | None, iterations: int | None, slice_seconds: float
+    ) -> Generator[Trained, None, None]:
+        try:
+            yield from train_slices(
+                self.trainer, epochs=epochs, iterations=iterations, slice_seconds=slice_seconds
+            )
+        finally:
+            self.changed = True
             self.observe_lesson()
 
-    def train(self, *, epochs: int | None = None, iterations: int | None = None) -> None:
-        """Train ``epochs`` or ``iterations`` (exactly one), within the per-call limits.
-
-        The work is done in slices, each under ``lock``; call this without holding it, or
-        other threads wait for the whole call.
-        """
-        with self.lock:
-            check_work(self.trainer, self.settings, epochs=epochs, iterations=iterations)
-        train_in_slices(self.trainer, self.lock, epochs=epochs, iterations=iterations)
-        self.observe_lesson()
+    def train(self, *, epochs: int | None = None, iterations: int | None = None) -> Trained:
+        """``train_slices`` at once: what was trained."""
+        done = Trained()
+        for progress in self.train_slices(epochs=epochs, iterations=iterations, slice_seconds=1):
+            done = progress
+        return done
 
     def data(self) -> dict[str, Any]:
         """Raw train and test points; labels as integers for classification."""
-        with self.lock:
-            trainer = self.trainer
-            integer_labels = trainer.problem != "regression"
-            return {
-                "train": _split(trainer.X_train, trainer.y_train, integer_labels),
-                "test": _split(trainer.X_test, trainer.y_test, integer_labels),
-            }
+        trainer = self.trainer
+        integer_labels = trainer.problem != "regression"
+        return {
+            "train": _split(trainer.X_train, trainer.y_train, integer_labels),
+            "test": _split(trainer.X_test, trainer.y_test, integer_labels),
+        }
 
     def boundary(self, resolution: int) -> dict[str, Any]:
         """The output over a resolution x resolution grid (see ``Trainer.boundary``)."""
@@ -264,8 +269,7 @@ class Session:
             raise ValueError(
                 f"resolution: expected an integer in [{MIN_RESOLUTION}, {most}], got {resolution}"
             )
-        with self.lock:
-            grid = self.trainer.boundary(resolution)
+        grid = self.trainer.boundary(resolution)
         values = finite_array(np.asarray(grid["values"], dtype=np.float64), "boundary")
         result: dict[str, Any] = {
             "resolution": resolution,
@@ -280,15 +284,13 @@ class Session:
     def predict(self, points: list[list[float]]) -> list[Any]:
         """p(class 1) per point, class probabilities per point, or the predicted value."""
         X = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        with self.lock:
-            outputs = self.trainer.predict(X)
+        outputs = self.trainer.predict(X)
         result: list[Any] = finite_array(np.asarray(outputs, np.float64), "outputs").tolist()
         return result
 
     def model(self) -> dict[str, Any]:
         """The model document: format, config, problem, layer sizes, weights and biases."""
-        with self.lock:
-            return model_document.export_model(self.trainer, self.config())
+        return model_document.export_model(self.trainer, self.config())
 
     def load_model(self, document: dict[str, Any]) -> bool:
         """Take the document's config, then its weights; True if the network was rebuilt.
@@ -301,14 +303,13 @@ class Session:
             scratch = Trainer(dict_to_config(complete), limits=engine_limits(self.settings))
         except ValueError as exc:
             raise prefixed(exc, "config") from exc
-        with self.lock:
-            weights, biases = model_document.parse_layers(document, scratch)
-            scratch.load_parameters(weights, biases)
-            rebuilt = self.update({name: complete[name] for name in CONFIG_FIELDS})
-            self.trainer.load_parameters(weights, biases)
-            self.run += 1
-            self.observe_lesson()
-            return rebuilt
+        weights, biases = model_document.parse_layers(document, scratch)
+        scratch.load_parameters(weights, biases)
+        rebuilt = self.update({name: complete[name] for name in CONFIG_FIELDS})
+        self.trainer.load_parameters(weights, biases)
+        self.run += 1
+        self.observe_lesson()
+        return rebuilt
 
 
 def lesson_config(lesson: Lesson | None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Nothing is kept, so any worker behind a load balancer can answer.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 from app.config import Settings
@@ -16,10 +17,31 @@ from app.services.training import check_work
 def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[str, Any]:
     """``{"config", "state", "history", "model"}`` after ``epochs`` epochs (fewer if diverged).
 
+    At once; ``train_once_by_epoch`` is the same with a pause after every epoch.
+    """
+    steps = train_once_by_epoch(config, epochs, settings)
+    return run_to_end(steps)
+
+
+def run_to_end(steps: Generator[None, None, dict[str, Any]]) -> dict[str, Any]:
+    """Drive a generator that yields between pieces of work; its returned value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as finished:
+            result: dict[str, Any] = finished.value
+            return result
+
+
+def train_once_by_epoch(
+    config: dict[str, Any], epochs: int, settings: Settings
+) -> Generator[None, None, dict[str, Any]]:
+    """``train_once`` as a generator: it yields after every epoch and returns the result,
+    so the worker running it can run other sessions' work in between.
+
     ``history`` holds one record per epoch trained, the one in which the run diverged
     included (its status "diverged", its metrics null). Errors in ``config`` are reported as
-    ``config.<field>``. The session built here is private: no lock another request could
-    want is ever taken.
+    ``config.<field>``, before the first yield.
     """
     try:
         session = Session.create(config, settings)
@@ -29,6 +51,8 @@ def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[
     check_work(trainer, settings, epochs=epochs, iterations=None)
     history: list[dict[str, Any]] = []
     for epoch in range(1, epochs + 1):
+        if epoch > 1:
+            yield
         trainer.train_epochs(1)
         state = session.state()
         if state["status"] == "diverged":

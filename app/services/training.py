@@ -4,28 +4,25 @@ A call's work is bounded three ways by the settings: epochs, iterations, and mul
 counted as iterations x examples per batch x network parameters (a forward and a backward
 pass cost a small multiple of that). An error names the field asked for and what is allowed.
 
-The training runs in slices of about ``SLICE_SECONDS``, each under the session's lock, which
-is released between slices, so a stream playing the same session gets its turn within a
-slice: a thread waiting for the lock gets it at the next slice boundary (``FairLock``), and
-one that only tried it and was refused is waited for, up to ``COURTESY_SECONDS``, before
-the next slice. Slices compose exactly: ``epochs=k`` in slices leaves the same weights, counters,
-optimizer state and rng as one ``Trainer.train_epochs(k)``.
+``train_slices`` does the training in slices of about ``slice_seconds`` each, yielding after
+every slice, so that the engine worker owning the session can run other sessions' work (and
+stop the call: its client left, or its time ran out) in between. Slices compose exactly:
+``epochs=k`` in slices leaves the same weights, counters, optimizer state and rng as one
+``Trainer.train_epochs(k)``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
 
 from app.config import Settings
 from app.engine import Trainer
-from app.services.locks import FairLock
 
 SLICE_SECONDS = 0.005
 MAX_SLICE_ITERATIONS = 100_000
 MAX_SLICE_GROWTH = 8  # the first slices measure the speed; grow into the estimate gently
-# Longer than a refused thread takes to try again (the stream retries after ~5 ms).
-COURTESY_SECONDS = 0.025
 
 
 def parameter_count(layer_sizes: Sequence[int]) -> int:
@@ -81,49 +78,61 @@ def check_work(
         )
 
 
-def train_in_slices(
+@dataclass
+class Trained:
+    """What one call has trained so far (its own updates only)."""
+
+    epochs: int = 0
+    iterations: int = 0
+
+
+def train_slices(
     trainer: Trainer,
-    lock: FairLock,
     *,
     epochs: int | None = None,
     iterations: int | None = None,
     slice_seconds: float = SLICE_SECONDS,
     max_slice_iterations: int = MAX_SLICE_ITERATIONS,
-) -> None:
-    """Train ``epochs`` (until the epoch counter has grown by that many) or ``iterations``.
+) -> Generator[Trained, None, None]:
+    """Train ``epochs`` (until the epoch counter has grown by that many) or ``iterations``,
+    yielding what is done after every slice; closing the iterator stops the training.
 
-    Only this call's own updates count: if another thread trains, rebuilds or resets the
-    trainer between two slices, the call still does its own ``epochs`` or ``iterations``.
-    Stops early if the run diverges. Call it without holding ``lock``.
+    Only this call's own updates count: if other work trains, rebuilds or resets the trainer
+    between two slices, the call still does its own ``epochs`` or ``iterations``. Stops early
+    if the run diverges.
     """
     if (epochs is None) == (iterations is None):
         raise ValueError("epochs: expected exactly one of 'epochs' or 'iterations'")
-    done_epochs = done_iterations = 0
+    done = Trained()
     size = 1
-    while True:
-        with lock:
-            refusals = lock.refusals
-            if trainer.status == "diverged":
+    while trainer.status != "diverged":
+        if epochs is not None:
+            if done.epochs >= epochs:
                 return
-            if epochs is not None:
-                if done_epochs >= epochs:
-                    return
-                to_go = epochs - done_epochs - 1
-                left = trainer.iterations_to_epoch_end() + to_go * trainer.iterations_per_epoch
-            else:
-                assert iterations is not None
-                left = iterations - done_iterations
-                if left <= 0:
-                    return
-            count = min(size, left)
-            epoch, iteration = trainer.epoch, trainer.iteration
-            started = time.perf_counter()
-            trainer.train_iterations(count)
-            elapsed = time.perf_counter() - started
-            done_epochs += trainer.epoch - epoch
-            done_iterations += trainer.iteration - iteration
-            refused, turn = lock.refusals != refusals, lock.turns
-        if refused:
-            lock.wait_for_turn(turn, COURTESY_SECONDS)
+            to_go = epochs - done.epochs - 1
+            left = trainer.iterations_to_epoch_end() + to_go * trainer.iterations_per_epoch
+        else:
+            assert iterations is not None
+            left = iterations - done.iterations
+            if left <= 0:
+                return
+        count = min(size, left)
+        epoch, iteration = trainer.epoch, trainer.iteration
+        started = time.perf_counter()
+        trainer.train_iterations(count)
+        elapsed = time.perf_counter() - started
+        done.epochs += trainer.epoch - epoch
+        done.iterations += trainer.iteration - iteration
+        yield done
         fitting = int(slice_seconds * count / elapsed) if elapsed > 0 else max_slice_iterations
         size = max(1, min(fitting, count * MAX_SLICE_GROWTH, max_slice_iterations))
+
+
+def train_in_slices(
+    trainer: Trainer, *, epochs: int | None = None, iterations: int | None = None
+) -> Trained:
+    """``train_slices`` run to its end at once; what was trained."""
+    done = Trained()
+    for progress in train_slices(trainer, epochs=epochs, iterations=iterations):
+        done = progress
+    return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,8 +14,9 @@ from app.schemas import ModelDocument, SessionOut, SessionUpdated, StatelessTrai
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app())
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as test_client:
+        yield test_client
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -35,8 +36,9 @@ TIGHT = Settings(
 
 
 @pytest.fixture(scope="module")
-def tight() -> TestClient:
-    return TestClient(create_app(TIGHT))
+def tight() -> Iterator[TestClient]:
+    with TestClient(create_app(TIGHT)) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,8 @@ NOT_SCHEMA_BOUNDS = {
     "max_edited_parameter": "the WebSocket stream",
     "max_streams": "the WebSocket stream",
     "max_streams_per_session": "the WebSocket stream",
+    "max_call_seconds": "a training call stops and answers truncated: true",
+    "max_memory_mb": "503 with Retry-After once no session can leave memory",
 }
 SESSION = "/api/sessions/{session_id}"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from app_state import sessions_stored
 from fastapi.testclient import TestClient
 from server_process import ServerProcess, server_command
 from starlette.testclient import WebSocketDenialResponse
@@ -97,7 +98,6 @@ def test_the_bound_host_and_wildcard_domains_are_answered() -> None:
 def test_a_body_a_foreign_page_could_send_is_a_415_and_creates_nothing(
     client: TestClient, content_type: str
 ) -> None:
-    store = client.app.state.store  # type: ignore[attr-defined]
     response = client.post(
         "/api/sessions", content=b'{"dataset": "xor"}', headers={"content-type": content_type}
     )
@@ -105,7 +105,7 @@ def test_a_body_a_foreign_page_could_send_is_a_415_and_creates_nothing(
     assert response.json()["detail"] == (
         f"Content-Type: expected application/json, got '{content_type}'"
     )
-    assert len(store) == 0
+    assert sessions_stored(client) == 0
 
 
 def test_bodyless_and_json_requests_keep_working(client: TestClient) -> None:
@@ -193,6 +193,6 @@ def test_the_apps_own_info_messages_reach_the_console(tmp_path: Path) -> None:
     with ServerProcess(lambda port: server_command(port, *flags), log) as server:
         assert httpx.post(f"{server.base_url}/api/sessions", json={}).status_code == 201
         deadline = time.monotonic() + DEADLINE
-        while "expired 1 idle session(s)" not in log.read_text(errors="replace"):
+        while "moved 1 idle session(s) to the store" not in log.read_text(errors="replace"):
             assert time.monotonic() < deadline, log.read_text(errors="replace")
             time.sleep(0.1)

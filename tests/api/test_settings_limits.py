@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,7 +50,7 @@ def test_a_setting_can_go_no_further_than_the_schemas_cap(setting: str, cap: flo
 
 
 def test_learning_and_regularization_rates_are_bounded_by_settings(
-    strict_client: TestClient,
+    strict_client: TestClient, tmp_path: Path
 ) -> None:
     item = error(strict_client.post("/api/sessions", json={"learning_rate": 2.0}))
     assert item["loc"] == ["body", "learning_rate"]
@@ -64,7 +65,7 @@ def test_learning_and_regularization_rates_are_bounded_by_settings(
         "body", "config", "learning_rate"
     ]  # fmt: skip
     # The defaults allow what they always did; the schema's cap stays the outer bound.
-    with TestClient(create_app(Settings())) as client:
+    with TestClient(create_app(Settings(data_dir=tmp_path / "defaults"))) as client:
         assert client.post("/api/sessions", json={"learning_rate": 10}).status_code == 201
         assert error(client.post("/api/sessions", json={"learning_rate": 10.5}))["msg"] == (
             "expected a number in (0, 10], got 10.5"
@@ -101,7 +102,7 @@ def test_edited_parameters_are_bounded_by_a_setting() -> None:
 def test_stream_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     defaults = Settings()
     assert (defaults.max_speed, defaults.max_edited_parameter) == (1000, 1000.0)
-    assert (defaults.max_streams, defaults.max_streams_per_session) == (64, 4)
+    assert (defaults.max_streams, defaults.max_streams_per_session) == (256, 4)
     monkeypatch.setenv("NNP_MAX_STREAMS", "3")
     monkeypatch.setenv("NNP_MAX_STREAMS_PER_SESSION", "1")
     monkeypatch.setenv("NNP_MAX_SPEED", "50")

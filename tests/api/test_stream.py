@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from app_state import stored_session
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from stream_helpers import (
@@ -52,7 +53,7 @@ def test_step_frame_layout_and_grids_match_the_trainer(app: FastAPI, client: Tes
     assert len(header["gradient_norms"]) == 3 and header["gradient_norms"][0] > 0
     json.dumps(header, allow_nan=False)
 
-    trainer = app.state.store.get(session_id).trainer
+    trainer = stored_session(client, session_id).trainer
     expected = trainer.boundary(100)["values"]
     assert np.abs(decode_grid(header, payload, "boundary") - expected).max() <= 1 / 510 + 1e-6
     layers = trainer.neuron_grids(24)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from app_state import stored_session
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from stream_helpers import MAX_FRAMES, app, client, connect, new_session, receive, send
@@ -25,12 +26,10 @@ def test_a_frame_after_an_iteration_step_names_the_batch_in_the_data_order(
 ) -> None:
     session_id = new_session(client, **CONFIG, regularization="l2", regularization_rate=0.01)
     data = client.get(f"/api/sessions/{session_id}/data").json()
-    trainer = app.state.store.get(session_id).trainer
-    network = trainer.network
     with connect(client, session_id) as ws:
         receive(ws)
         for step in range(6):
-            before = network.params.copy()
+            before = stored_session(client, session_id).trainer.network.params.copy()
             send(ws, {"type": "step", "unit": "iteration"})
             header, _ = next_frame(ws)
             batch = header["batch"]
@@ -41,6 +40,8 @@ def test_a_frame_after_an_iteration_step_names_the_batch_in_the_data_order(
             # The points as GET /data lists them, through the engine: the step's very update.
             X = np.array([data["train"]["x"][i] for i in indices])
             y = np.array([data["train"]["y"][i] for i in indices])
+            trainer = stored_session(client, session_id).trainer
+            network = trainer.network
             after = network.params.copy()
             network.params[...] = before
             _, gradient = network.gradient(make_features(X, trainer.config.features), y, "l2", 0.01)

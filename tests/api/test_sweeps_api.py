@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from app_state import sessions_stored
 from fastapi.testclient import TestClient
 
 from app.config import Settings
@@ -44,7 +45,7 @@ def test_each_rate_gets_its_curves_and_status_in_the_order_given(client: TestCli
     assert len(slow["train_loss"]) == len(moderate["test_loss"]) == 40
     assert moderate["train_loss"][-1] < slow["train_loss"][-1]
     assert slow["diverged_at"] is None
-    assert len(client.app.state.store) == 0  # type: ignore[attr-defined]
+    assert sessions_stored(client) == 0
 
 
 def test_a_rate_answers_what_a_session_trained_at_it_does(client: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app_state import sessions_stored
 from fastapi.testclient import TestClient
 
 
@@ -18,7 +19,7 @@ def test_stateless_training_returns_history_state_and_model(client: TestClient) 
     assert body["config"]["dataset"] == "gaussian"
     assert body["model"]["format"] == "nn-playground.model/1"
     assert body["model"]["layer_sizes"] == [2, 3, 1]
-    assert len(client.app.state.store) == 0  # type: ignore[attr-defined]
+    assert sessions_stored(client) == 0
 
 
 def test_stateless_model_loads_into_a_session_and_predicts_the_same(client: TestClient) -> None:

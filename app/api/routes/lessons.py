@@ -1,4 +1,4 @@
-"""Lessons: the catalogue and one lesson, as the session store read them at start-up."""
+"""Lessons: the catalogue and one lesson, as the server read them at start-up."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, status
 
-from app.api.deps import StoreDep
+from app.api.deps import LessonsDep
 from app.lessons import Lesson
 from app.schemas import ErrorOut, LessonOut, LessonSummary
 
@@ -44,9 +44,9 @@ def lesson_out(lesson: Lesson) -> dict[str, Any]:
 
 
 @router.get("", response_model=list[LessonSummary], summary="The lessons on offer, in order")
-def list_lessons(store: StoreDep) -> list[dict[str, Any]]:
+def list_lessons(lessons: LessonsDep) -> list[dict[str, Any]]:
     """Each lesson's id, title, summary and its steps' instructions, in English and Korean."""
-    return [lesson_summary(lesson) for lesson in store.lessons]
+    return [lesson_summary(lesson) for lesson in lessons]
 
 
 @router.get(
@@ -56,13 +56,13 @@ def list_lessons(store: StoreDep) -> list[dict[str, Any]]:
     responses={404: {"model": ErrorOut, "description": "No lesson with that id"}},
 )
 def get_lesson(
-    store: StoreDep, lesson_id: str = Path(min_length=1, max_length=200)
+    lessons: LessonsDep, lesson_id: str = Path(min_length=1, max_length=200)
 ) -> dict[str, Any]:
     """Its preset, and every step's instruction, hint, explanation and check."""
-    lesson = store.lessons.get(lesson_id)
+    lesson = lessons.get(lesson_id)
     if lesson is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
-            f"lesson {lesson_id!r} not found; the lessons are {', '.join(store.lessons.ids())}",
+            f"lesson {lesson_id!r} not found; the lessons are {', '.join(lessons.ids())}",
         )
     return lesson_out(lesson)

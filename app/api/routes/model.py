@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from app.api import examples
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import KnownSessionId, PoolDep, SessionId, SettingsDep
 from app.api.errors import invalid_input
-from app.api.routes.sessions import NOT_FOUND, session_out
+from app.api.routes.sessions import NOT_FOUND
 from app.schemas import (
     MAX_RESOLUTION,
     MIN_RESOLUTION,
@@ -47,10 +47,11 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/{session_id}/data", response_model=DataOut, responses=NOT_FOUND)
-def get_data(session: SessionDep) -> dict[str, Any]:
+async def get_data(session_id: SessionId, pool: PoolDep) -> dict[str, Any]:
     """Raw coordinates; class labels as integers. ``train`` can be POSTed back as the
     ``points`` of a ``custom`` session."""
-    return session.data()
+    out: dict[str, Any] = await pool.call(session_id, "data")
+    return out
 
 
 @router.get(
@@ -59,8 +60,8 @@ def get_data(session: SessionDep) -> dict[str, Any]:
     response_model_exclude_none=True,
     responses=CONFLICT,
 )
-def get_boundary(
-    session: SessionDep, settings: SettingsDep, resolution: Resolution = None
+async def get_boundary(
+    session_id: SessionId, pool: PoolDep, settings: SettingsDep, resolution: Resolution = None
 ) -> dict[str, Any]:
     """``values[i][j]`` is the output at ``(xs[j], ys[i])``; ``ys`` descends (row 0 is the
     top). Binary: p(class 1); multi-class: the winning class's probability, with its index in
@@ -68,7 +69,8 @@ def get_boundary(
     if resolution is None:
         resolution = default_resolution(settings)
     with invalid_input("query"):
-        return session.boundary(resolution)
+        out: dict[str, Any] = await pool.call(session_id, "boundary", resolution=resolution)
+    return out
 
 
 @router.post(
@@ -76,13 +78,15 @@ def get_boundary(
     response_model=PredictOut,
     responses={**CONFLICT, **examples.json_example({"outputs": [0.973, 0.118]})},
 )
-def predict(
-    session: SessionDep,
+async def predict(
+    session_id: KnownSessionId,
+    pool: PoolDep,
     request: Annotated[PredictRequest, Body(openapi_examples=examples.PREDICT)],
 ) -> dict[str, Any]:
     """One output per point: p(class 1) (binary), the class probabilities (multi-class), or
     the value (regression)."""
-    return {"outputs": session.predict(request.points)}
+    out: dict[str, Any] = await pool.call(session_id, "predict", points=request.points)
+    return out
 
 
 @router.get(
@@ -90,10 +94,11 @@ def predict(
     response_model=ModelDocument,
     responses={**CONFLICT, **examples.json_example(examples.MODEL_DOCUMENT)},
 )
-def get_model(session: SessionDep) -> dict[str, Any]:
+async def get_model(session_id: SessionId, pool: PoolDep) -> dict[str, Any]:
     """The model document (format ``nn-playground.model/1``): config, layer sizes, and each
     layer's weights (fan_in x fan_out) and biases. PUT it back to load it."""
-    return session.model()
+    out: dict[str, Any] = await pool.call(session_id, "model")
+    return out
 
 
 @router.put(
@@ -106,12 +111,12 @@ def get_model(session: SessionDep) -> dict[str, Any]:
         ),
     },
 )
-def put_model(
-    session: SessionDep,
+async def put_model(
+    session_id: KnownSessionId,
+    pool: PoolDep,
     document: Annotated[ModelDocument, Body(openapi_examples=examples.PUT_MODEL)],
 ) -> dict[str, Any]:
     """Load a model document: the session takes its config (``rebuilt`` says whether that
     rebuilt the network) and then its weights, checked against that config."""
-    with session.lock:
-        rebuilt = session.load_model(document.model_dump())
-        return {**session_out(session), "rebuilt": rebuilt}
+    out: dict[str, Any] = await pool.call(session_id, "load_model", document=document.model_dump())
+    return out

@@ -1,28 +1,31 @@
 """Sessions: create, read, change, train, reset, delete; start, leave or restart a lesson.
 
-Handlers are plain ``def``: FastAPI runs them in its worker threads, so training (CPU work)
-never blocks the event loop. Training takes the session's lock one short slice at a time,
-so a stream playing the same session keeps its frame rate during a long call.
+Each handler sends one operation to the engine worker owning the session
+(``app/workers/ops.py``) and answers what it returns; the front trains nothing. A training
+call stops when its client leaves, and after ``max_call_seconds`` it answers with what it did.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Response, status
+from fastapi import APIRouter, Body, Depends, Request, Response, status
 
 from app.api import examples
-from app.api.deps import SessionDep, SessionId, StoreDep
+from app.api.calls import unless_client_leaves
+from app.api.deps import KnownSessionId, PoolDep, SessionId
 from app.api.errors import RETRY_AFTER_SECONDS
+from app.api.rate_limit import RATE_LIMITED, limit_session_creation
 from app.schemas import (
     ErrorOut,
     SessionCreate,
     SessionOut,
     SessionPatch,
+    SessionTrained,
     SessionUpdated,
     TrainRequest,
 )
-from app.services.session import Session
+from app.services.session import new_session_id
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
@@ -32,7 +35,8 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 FULL: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorOut,
-        "description": "The server holds its maximum number of sessions (max_sessions)",
+        "description": "The server holds its maximum number of sessions (max_sessions), or "
+        "its sessions take all the memory they may (max_memory_mb)",
         "headers": {
             "Retry-After": {
                 "description": "Seconds to wait before trying again",
@@ -43,41 +47,34 @@ FULL: dict[int | str, dict[str, Any]] = {
 }
 
 
-def session_out(session: Session) -> dict[str, Any]:
-    """``{"id", "config", "state", "lesson"}`` read at one instant."""
-    with session.lock:
-        return {
-            "id": session.id,
-            "config": session.config(),
-            "state": session.state(),
-            "lesson": session.lesson_progress(),
-        }
-
-
 @router.post(
     "",
     response_model=SessionOut,
     status_code=status.HTTP_201_CREATED,
     summary="Create a session",
+    dependencies=[Depends(limit_session_creation)],
     responses={
         **examples.json_example(examples.SESSION, status.HTTP_201_CREATED),
         **FULL,
+        **RATE_LIMITED,
     },
 )
-def create_session(
-    store: StoreDep,
+async def create_session(
+    pool: PoolDep,
     config: Annotated[SessionCreate | None, Body(openapi_examples=examples.CREATE_SESSION)] = None,
 ) -> dict[str, Any]:
     """Every config field is optional; the response holds the complete config. With
     ``lesson``, the session starts from that lesson's preset (the fields given override it)
     and follows its steps; an unknown lesson is a 422 listing the lessons."""
-    if config is None:
-        session = store.create({})
-    else:
+    lesson = None
+    values: dict[str, Any] = {}
+    if config is not None:
+        lesson = config.lesson
         given = config.model_dump(exclude_unset=True, exclude={"lesson"})
-        values = given if config.lesson is not None else config.model_dump(exclude={"lesson"})
-        session = store.create(values, lesson=config.lesson)
-    return session_out(session)
+        values = given if lesson is not None else config.model_dump(exclude={"lesson"})
+    session_id = new_session_id()
+    out: dict[str, Any] = await pool.call(session_id, "create", config=values, lesson=lesson)
+    return out
 
 
 @router.get(
@@ -85,8 +82,9 @@ def create_session(
     response_model=SessionOut,
     responses={**NOT_FOUND, **examples.json_example(examples.SESSION)},
 )
-def get_session(session: SessionDep) -> dict[str, Any]:
-    return session_out(session)
+async def get_session(session_id: SessionId, pool: PoolDep) -> dict[str, Any]:
+    out: dict[str, Any] = await pool.call(session_id, "get")
+    return out
 
 
 @router.patch(
@@ -95,24 +93,17 @@ def get_session(session: SessionDep) -> dict[str, Any]:
     summary="Change config fields",
     responses={**NOT_FOUND, **examples.json_example({**examples.SESSION, "rebuilt": False})},
 )
-def update_session(
-    session: SessionDep,
+async def update_session(
+    session_id: KnownSessionId,
     update: Annotated[SessionPatch, Body(openapi_examples=examples.UPDATE_SESSION)],
-    store: StoreDep,
+    pool: PoolDep,
 ) -> dict[str, Any]:
     """Learning rate, batch size, optimizer, momentum and regularisation apply live and keep
     the weights; any other change rebuilds the network (counters back to 0). ``rebuilt``
     says which happened. ``lesson`` starts that lesson from its preset, every step unpassed
     (the other fields given override the preset); ``lesson: null`` leaves lesson mode."""
-    changes = update.changes()
-    with session.lock:
-        if "lesson" in changes:
-            lesson_id = changes.pop("lesson")
-            lesson = None if lesson_id is None else store.lessons.lesson(lesson_id)
-            rebuilt = session.start_lesson(lesson, changes)
-        else:
-            rebuilt = session.update(changes)
-        return {**session_out(session), "rebuilt": rebuilt}
+    out: dict[str, Any] = await pool.call(session_id, "patch", changes=update.changes())
+    return out
 
 
 @router.delete(
@@ -121,26 +112,36 @@ def update_session(
     response_class=Response,
     responses=NOT_FOUND,
 )
-def delete_session(session_id: SessionId, store: StoreDep) -> Response:
-    store.delete(session_id)
+async def delete_session(session_id: SessionId, pool: PoolDep) -> Response:
+    await pool.call(session_id, "delete")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(
     "/{session_id}/train",
-    response_model=SessionOut,
+    response_model=SessionTrained,
     summary="Train some epochs or iterations",
-    responses={**NOT_FOUND, **examples.json_example(examples.SESSION)},
+    responses={
+        **NOT_FOUND,
+        **examples.json_example(
+            {**examples.SESSION, "truncated": False, "trained": {"epochs": 10, "iterations": 100}}
+        ),
+    },
 )
-def train_session(
-    session: SessionDep,
+async def train_session(
+    session_id: KnownSessionId,
     request: Annotated[TrainRequest, Body(openapi_examples=examples.TRAIN_SESSION)],
+    pool: PoolDep,
+    http_request: Request,
 ) -> dict[str, Any]:
     """Work per call is bounded by ``max_epochs_per_call``, ``max_iterations_per_call`` and
-    ``max_work_per_call`` (iterations x examples per batch x parameters); asking for more is a
-    422 that says how much is allowed. A diverged session does not train; its state says so."""
-    session.train(epochs=request.epochs, iterations=request.iterations)
-    return session_out(session)
+    ``max_work_per_call`` (iterations x examples per batch x network parameters); asking for
+    more is a 422 that says how much is allowed. A call also stops after ``max_call_seconds``:
+    then ``truncated`` is true and ``trained`` says how much it did. A call whose client
+    leaves stops at once. A diverged session does not train; its state says so."""
+    work = pool.call(session_id, "train", epochs=request.epochs, iterations=request.iterations)
+    out: dict[str, Any] = await unless_client_leaves(http_request, work)
+    return out
 
 
 @router.post(
@@ -149,11 +150,10 @@ def train_session(
     summary="Fresh weights from the seed",
     responses=NOT_FOUND,
 )
-def reset_session(session: SessionDep) -> dict[str, Any]:
+async def reset_session(session_id: SessionId, pool: PoolDep) -> dict[str, Any]:
     """Weights drawn again from the session's seed, counters 0, same data."""
-    with session.lock:
-        session.reset()
-        return session_out(session)
+    out: dict[str, Any] = await pool.call(session_id, "reset")
+    return out
 
 
 @router.post(
@@ -165,13 +165,7 @@ def reset_session(session: SessionDep) -> dict[str, Any]:
         409: {"model": ErrorOut, "description": "The session follows no lesson"},
     },
 )
-def restart_lesson(session: SessionDep) -> dict[str, Any]:
+async def restart_lesson(session_id: SessionId, pool: PoolDep) -> dict[str, Any]:
     """Back to the lesson's preset with fresh weights, every step unpassed."""
-    with session.lock:
-        if session.lesson is None:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                'the session follows no lesson; start one with PATCH {"lesson": id}',
-            )
-        session.restart_lesson()
-        return session_out(session)
+    out: dict[str, Any] = await pool.call(session_id, "restart_lesson")
+    return out

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from app.api import examples
-from app.api.deps import SettingsDep
+from app.api.calls import unless_client_leaves
+from app.api.deps import PoolDep
 from app.schemas.sweeps import SweepOut, SweepRequest
-from app.services.sweeps import sweep_rates
 
 router = APIRouter(prefix="/api", tags=["train"])
 
@@ -20,9 +20,10 @@ router = APIRouter(prefix="/api", tags=["train"])
     summary="Train at several learning rates, keep nothing",
     responses=examples.json_example(examples.SWEEP_RESULT),
 )
-def sweep(
+async def sweep(
     request: Annotated[SweepRequest, Body(openapi_examples=examples.SWEEP)],
-    settings: SettingsDep,
+    pool: PoolDep,
+    http_request: Request,
 ) -> dict[str, Any]:
     """Build the network from ``config`` and train it ``epochs`` epochs at each of
     ``learning_rates``, from the same initial weights in the same mini-batch order. Each
@@ -31,6 +32,11 @@ def sweep(
     infinite). The call's work is every rate's: rates x epochs x the work of one epoch stays
     within ``max_epochs_per_call``, ``max_iterations_per_call`` and ``max_work_per_call``,
     or the 422 says how many epochs are allowed."""
-    return sweep_rates(
-        request.config.model_dump(), request.learning_rates, request.epochs, settings
+    work = pool.call_any(
+        "sweep",
+        config=request.config.model_dump(),
+        learning_rates=request.learning_rates,
+        epochs=request.epochs,
     )
+    out: dict[str, Any] = await unless_client_leaves(http_request, work)
+    return out

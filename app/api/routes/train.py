@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from app.api import examples
-from app.api.deps import SettingsDep
+from app.api.calls import unless_client_leaves
+from app.api.deps import PoolDep
 from app.schemas import ErrorOut, StatelessTrainOut, StatelessTrainRequest
-from app.services.stateless import train_once
 
 router = APIRouter(prefix="/api", tags=["train"])
 
@@ -21,11 +21,14 @@ router = APIRouter(prefix="/api", tags=["train"])
         409: {"model": ErrorOut, "description": "Training diverged; the weights are not finite"},
     },
 )
-def train(
+async def train(
     request: Annotated[StatelessTrainRequest, Body(openapi_examples=examples.TRAIN_ONCE)],
-    settings: SettingsDep,
+    pool: PoolDep,
+    http_request: Request,
 ) -> dict[str, Any]:
     """Build the network from ``config``, train ``epochs`` epochs, and return the final state,
-    one history record per epoch and the model document. No session is kept, so any worker
-    can answer."""
-    return train_once(request.config.model_dump(), request.epochs, settings)
+    one history record per epoch and the model document. No session is kept, so any engine
+    worker can answer; it stops if the client leaves."""
+    work = pool.call_any("train_once", config=request.config.model_dump(), epochs=request.epochs)
+    out: dict[str, Any] = await unless_client_leaves(http_request, work)
+    return out
