@@ -314,7 +314,12 @@ def worker_main(index: int, sock: socket.socket, settings: Settings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.config.dictConfig(log_config(settings.log_level))
-    asyncio.run(_serve(index, sock, settings))
+    try:  # the loop uvicorn runs the front on, where it is installed
+        import uvloop
+    except ImportError:
+        asyncio.run(_serve(index, sock, settings))
+    else:
+        uvloop.run(_serve(index, sock, settings))
 
 
 async def _serve(index: int, sock: socket.socket, settings: Settings) -> None:
