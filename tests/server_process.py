@@ -20,6 +20,7 @@ from types import TracebackType
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 30.0
 STOP_SECONDS = 10.0
+TEST_SESSION_BURST = 100_000
 
 
 def free_port() -> int:
@@ -29,10 +30,14 @@ def free_port() -> int:
 
 
 def server_command(port: int, *flags: str) -> list[str]:
-    """The server as deployed (the ``nn-playground`` command), with settings as flags."""
+    """The server as deployed (the ``nn-playground`` command), with settings as flags.
+
+    One test run opens the page hundreds of times from one address, far more sessions than
+    a class creates: the creation limit's burst is raised (its own tests set theirs).
+    """
     return [
         sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port),
-        "--log-level", "warning", *flags,
+        "--log-level", "warning", "--session-burst", str(TEST_SESSION_BURST), *flags,
     ]  # fmt: skip
 
 
