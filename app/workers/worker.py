@@ -312,7 +312,6 @@ def worker_main(index: int, sock: socket.socket, settings: Settings) -> None:
     """The process's entry point: serve the front on ``sock`` until it says stop or goes."""
     # Ctrl+C reaches the whole process group; the front stops the workers in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.config.dictConfig(log_config(settings.log_level))
     try:  # the loop uvicorn runs the front on, where it is installed
         import uvloop
@@ -332,4 +331,11 @@ async def _serve(index: int, sock: socket.socket, settings: Settings) -> None:
         await writer.drain()
         writer.close()
         return
+    # SIGTERM (from the front's exit, or an operator) stops it as the front's "stop" does:
+    # every session written first.
+    def stop_reading() -> None:
+        writer.transport.pause_reading()  # type: ignore[attr-defined]
+        reader.feed_eof()
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop_reading)
     await worker.serve(reader)
