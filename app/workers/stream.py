@@ -39,7 +39,7 @@ from app.api.stream_messages import (
     value_error_message,
 )
 from app.config import Settings
-from app.services.errors import SessionNotFound
+from app.services.errors import SessionNotFound, StoreFull
 from app.services.frames import Frame
 from app.services.player import Player, StreamSettings
 from app.services.session import Session
@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CLOSE_SESSION_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_INTERNAL_ERROR = 1011
+MAX_REASON = 120  # a close frame's reason is at most 123 bytes
 # Messages read and waiting to be carried out (app/api/stream_inbox.py has the rules).
 MAX_WAITING_MESSAGES = 64
 MAX_WAITING_STEPS = 100  # of each unit
@@ -142,6 +145,9 @@ class WorkerStream:
             except SessionNotFound:
                 self.end(CLOSE_SESSION_NOT_FOUND, "session not found")
                 return
+            except StoreFull as full:  # no memory for it now
+                self.end(CLOSE_TRY_AGAIN_LATER, str(full)[:MAX_REASON])
+                return
             session.streams += 1
             self.player = Player(session, initial_stream_settings(self.settings))
             self.player.slice_seconds = self.settings.slice_seconds
@@ -156,6 +162,9 @@ class WorkerStream:
             self.end(CLOSE_SESSION_NOT_FOUND, "session not found")
         except asyncio.CancelledError:
             pass  # the client has gone
+        except Exception:  # a bug: the stream ends, the worker and its other sessions go on
+            logger.exception("a stream of session %s failed", self.session_id)
+            self.end(CLOSE_INTERNAL_ERROR, "the stream failed; reconnect")
         finally:
             self.phase = Phase.CLOSED
             self.inbox.clear()
