@@ -37,6 +37,8 @@ async def unless_client_leaves(request: Request, work: Awaitable[T]) -> T:
             task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await watch
+    if not task.done():
+        await asyncio.wait({task})  # cancelled: it is done only once it has run its cancel
     if task.cancelled():
         raise HTTPException(CLIENT_CLOSED_REQUEST, "the client closed the request")
     return task.result()
