@@ -106,6 +106,12 @@ export class LineChart {
       this.layoutWidth = width;
       if (this.width !== undefined && !canvas.hidden) this.draw();
     }).observe(canvas);
+    // Whether any of the chart is inside the viewport: while training plays, a chart out of
+    // sight is not drawn (a thick line of a few hundred points costs milliseconds to rasterise).
+    this.onScreen = true;
+    new IntersectionObserver(([entry]) => {
+      this.onScreen = entry.isIntersecting;
+    }).observe(canvas);
     const show = (x) => {
       this.hoverX = x;
       this.draw();

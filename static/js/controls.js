@@ -8,7 +8,7 @@ import { ACTIVATIONS, BOUNDS, META, REGULARIZATIONS, optimizerInfo } from "./met
 import { problemOf } from "./state.js";
 import { formatInteger, formatNumber, formatPercent } from "./format.js";
 import { has, list, t } from "./i18n.js";
-import { within } from "./dom.js";
+import { setAttribute, setText, within } from "./dom.js";
 
 /** A server name as the menus show it ("relu" → "ReLU"); the name itself if the catalogue lacks it. */
 const label = (value) => (has(`label.${value}`) ? t(`label.${value}`) : String(value));
@@ -415,25 +415,26 @@ export class Controls {
     this.playing = playing;
     const button = this.$("play");
     button.classList.toggle("playing", playing);
-    button.setAttribute("aria-label", t(playing ? "run.pause" : "run.play"));
-    button.setAttribute("aria-pressed", String(playing));
-    button.title = t(playing ? "run.pause_title" : "run.play_title");
+    setAttribute(button, "aria-label", t(playing ? "run.pause" : "run.play"));
+    setAttribute(button, "aria-pressed", String(playing));
+    setAttribute(button, "title", t(playing ? "run.pause_title" : "run.play_title"));
   }
 
   /** Epoch and iteration; `ipe` null hides the iterations per epoch (no data of the person's yet). */
   setCounters(state, ipe = state.iterations_per_epoch) {
     this.counters = [state, ipe];
-    this.$("epoch").textContent = formatInteger(state.epoch);
-    this.$("iteration").textContent = formatInteger(state.iteration);
-    this.$("ipe").textContent = ipe === null ? t("counter.ipe_unknown") : t("counter.ipe", { count: ipe });
+    setText(this.$("epoch"), formatInteger(state.epoch));
+    setText(this.$("iteration"), formatInteger(state.iteration));
+    setText(this.$("ipe"), ipe === null ? t("counter.ipe_unknown") : t("counter.ipe", { count: ipe }));
   }
 
   setMetrics(state, problem) {
     // Any size of loss fits its cell ("0.0123", "7.56 × 10⁹³"; "—" while there is none);
     // data-value keeps the exact number for scripts.
     const show = (id, value, text) => {
-      this.$(id).textContent = text;
-      this.$(id).dataset.value = value ?? "";
+      const cell = this.$(id);
+      setText(cell, text);
+      setAttribute(cell, "data-value", String(value ?? ""));
     };
     show("test_loss", state.test_loss, formatNumber(state.test_loss));
     show("train_loss", state.train_loss, formatNumber(state.train_loss));

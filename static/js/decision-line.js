@@ -58,7 +58,7 @@ export class DecisionLine {
   update(header, size) {
     this.line = singleLayerLine(header, this.features);
     this.overlay.show(this.line !== null);
-    this.note.hidden = this.line === null;
+    if (this.note.hidden !== (this.line === null)) this.note.hidden = this.line === null;
     if (!this.line) return;
     this.overlay.fit(size);
     const { w1, w2, b } = this.line;

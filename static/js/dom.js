@@ -13,3 +13,16 @@ export function element(tag, className, text) {
   if (text !== undefined) node.textContent = text;
   return node;
 }
+
+/**
+ * Write `text` into `node` only if it differs from what is there: every write, even of the
+ * same text, replaces the text node and costs a layout and a repaint (frames write 60 a second).
+ */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/** Set an attribute only if its value changes (as setText). */
+export function setAttribute(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}

@@ -10,7 +10,7 @@ import { lazy, t } from "./i18n.js";
 import { FEATURE_FUNCTIONS, FEATURE_LABELS, unitName } from "./network.js";
 import { DecisionLine } from "./decision-line.js";
 import { BatchView } from "./batch-view.js";
-import { within } from "./dom.js";
+import { setAttribute, setText, within } from "./dom.js";
 
 const PLOT_SIZE = 300;
 const FEATURE_RESOLUTION = 100;
@@ -104,15 +104,15 @@ class GradientPanel {
         text = formatNumber(v);
         if (v === 0) zero.push(`W${l + 1}`);
       }
-      if (cell.textContent !== text) cell.textContent = text;
+      setText(cell, text);
     });
     const notes = [];
     if (notFinite.length) notes.push(t("gradient.not_finite_note", { layers: notFinite.join(", ") }));
     if (zero.length) notes.push(t("gradient.zero_note", { layers: zero.join(", ") }));
     const text = trained ? notes.join(" ") : t("gradient.before");
-    if (this.note.textContent !== text) this.note.textContent = text;
-    this.note.dataset.tone = trained ? "warning" : "quiet";
-    this.note.hidden = !text;
+    setText(this.note, text);
+    setAttribute(this.note, "data-tone", trained ? "warning" : "quiet");
+    if (this.note.hidden !== !text) this.note.hidden = !text;
   }
 }
 
@@ -197,11 +197,12 @@ export class OutputView {
     this.gradients.show(header);
   }
 
-  drawCharts() {
+  /** Draw the charts that have new points (`playing`: only those on screen; the rest wait). */
+  drawCharts(playing = false) {
     const regression = this.problem === "regression";
     this.$("accuracy-chart").hidden = regression;
     for (const chart of [this.loss, this.accuracy, this.gradients.chart]) {
-      if (chart.dirty && !chart.canvas.hidden) chart.draw();
+      if (chart.dirty && !chart.canvas.hidden && (chart.onScreen || !playing)) chart.draw();
     }
   }
 
@@ -277,6 +278,6 @@ export class OutputView {
   }
 
   #caption(text) {
-    if (this.caption.textContent !== text) this.caption.textContent = text;
+    setText(this.caption, text);
   }
 }

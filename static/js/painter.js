@@ -7,7 +7,8 @@
 import { FrameScales } from "./frame.js";
 
 // While training plays, the charts are drawn at most this often (each frame adds one point:
-// a line a pixel longer does not need 60 redraws a second); paused, every frame draws them.
+// a line a pixel longer does not need 60 redraws a second), and only those on screen; paused,
+// every frame draws them all.
 const PLAYING_CHART_INTERVAL_MS = 30;
 // Frames received and not painted yet, at most: a frame is on screen at most one display
 // refresh later than if it had been painted in the first animation frame after it came.
@@ -58,13 +59,13 @@ export class FramePainter {
     const wait = playing ? this.chartsDrawnAt + PLAYING_CHART_INTERVAL_MS - performance.now() : 0;
     if (wait <= 0) {
       this.chartsDrawnAt = performance.now();
-      this.output.drawCharts();
+      this.output.drawCharts(playing);
     } else if (this.chartTimer === null) {
       // Points skipped now are drawn when the interval is over, even if no frame follows.
       this.chartTimer = setTimeout(() => {
         this.chartTimer = null;
         const started = (this.chartsDrawnAt = performance.now());
-        this.output.drawCharts();
+        this.output.drawCharts(this.playing);
         const spent = performance.now() - started;
         this.stats.partMs.charts += spent; // counted with the frames' painting time
         this.stats.paintMs += spent;
