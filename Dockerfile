@@ -1,6 +1,6 @@
 # nn-playground: the playground served on port 8000.
 #   docker build -t nn-playground .
-#   docker run --rm -p 8000:8000 nn-playground
+#   docker run -v nn-playground-data:/data -p 8000:8000 nn-playground
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

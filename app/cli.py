@@ -73,11 +73,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     from app.api.ws_protocol import StreamProtocol
     from app.lessons import LessonFileError
 
+    from app.services.datadir import DataDirInUse, DataDirUnusable, claim_data_dir
+    from app.workers.pool import worker_count
+
     try:
         from app.main import create_app  # after parsing, so --help works with a broken env
 
         app = create_app(settings)
-    except LessonFileError as error:  # a lesson file at fault: say which, and stop
+        # Said here in one line; the app's start-up claims the folder for good.
+        claim_data_dir(settings.data_dir, worker_count(settings)).release()
+    except (LessonFileError, DataDirInUse, DataDirUnusable) as error:  # say what, and stop
         raise SystemExit(f"nn-playground: {error}") from None
     uvicorn.run(
         app,

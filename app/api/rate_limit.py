@@ -12,9 +12,10 @@ and one that spent nothing for ``burst / rate`` seconds is full, so the oldest g
 Past ``max_addresses`` the oldest is dropped even if not full: that address is forgiven
 what it spent, the price of bounded memory.
 
-The address is ``request.client.host``. Behind a reverse proxy every client shares the
-proxy's address (and a class behind one NAT shares its router's), so the default burst
-(``session_burst``, 150) lets a class of 100 all start at once.
+The address is ``request.client.host``: behind a reverse proxy on this machine that sends
+``X-Forwarded-For``, the client's own (uvicorn trusts that header from 127.0.0.1); behind
+any other proxy, the proxy's. A class behind one NAT shares its router's address, so the
+default burst (``session_burst``, 150) lets a class of 100 all start at once.
 
 The limiter belongs to the event loop: ``limit_session_creation`` is ``async`` so it runs
 there, one request at a time, and the buckets need no lock.

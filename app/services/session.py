@@ -16,8 +16,7 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
@@ -110,16 +109,6 @@ class Session:
 
     def touch(self) -> None:
         self.last_used = self.clock()
-
-    @contextmanager
-    def attach_stream(self) -> Iterator[Session]:
-        """Count an open stream for the duration; the store never expires a streamed session."""
-        self.streams += 1
-        try:
-            yield self
-        finally:
-            self.streams -= 1
-            self.touch()
 
     def config(self) -> dict[str, Any]:
         """The complete configuration; class labels of custom points as integers."""
@@ -239,9 +228,11 @@ class Session:
         self, epochs: int | None, iterations: int | None, slice_seconds: float
     ) -> Generator[Trained, None, None]:
         try:
-            yield from train_slices(
+            for done in train_slices(
                 self.trainer, epochs=epochs, iterations=iterations, slice_seconds=slice_seconds
-            )
+            ):
+                self.changed = True  # a long call is written every snapshot_seconds meanwhile
+                yield done
         finally:
             self.changed = True
             self.observe_lesson()

@@ -35,7 +35,7 @@ from app.services.configs import engine_limits
 from app.services.durable import SqliteSnapshotStore
 from app.services.errors import MemoryFull, NotFinite, SessionNotFound, StoreFull
 from app.services.session import Session
-from app.services.snapshots import restore_session, snapshot_session
+from app.services.snapshots import SnapshotError, restore_session, snapshot_session
 from app.workers import wire
 from app.workers.memory import session_bytes
 from app.workers.pool import worker_count
@@ -194,7 +194,11 @@ class Worker:
             blob = self.store.get(session_id)
             if blob is None:
                 raise SessionNotFound(session_id)
-            session = restore_session(blob, self.settings, self.lessons)
+            try:
+                session = restore_session(blob, self.settings, self.lessons)
+            except SnapshotError as error:  # kept for an operator; to the client, it is gone
+                logger.error("session %s cannot be restored: %s", session_id, error)
+                raise SessionNotFound(session_id) from None
             self.keep(session)
         session.touch()
         return session
@@ -265,6 +269,8 @@ class Worker:
         self.store.put(session.id, snapshot_session(session), time.time())
         session.changed = False
         session.saved_at = time.monotonic()
+        # Training allocates (the compiled step's buffers, grid caches): counted again here.
+        self.memory[session.id] = session_bytes(session)
 
     def changed(self, session: Session) -> None:
         """Mark the session changed and write its snapshot now."""
@@ -276,7 +282,9 @@ class Worker:
         interval = self.settings.snapshot_seconds
         while True:
             await asyncio.sleep(interval / 4)
-            due = time.monotonic() - interval
+            # Written 3/4 of an interval after the last: with the wake-up's quarter, never
+            # more than an interval of training is lost.
+            due = time.monotonic() - 0.75 * interval
             for session in list(self.sessions.values()):
                 if session.changed and session.saved_at <= due:
                     self.save(session)
@@ -331,6 +339,7 @@ async def _serve(index: int, sock: socket.socket, settings: Settings) -> None:
         await writer.drain()
         writer.close()
         return
+
     # SIGTERM (from the front's exit, or an operator) stops it as the front's "stop" does:
     # every session written first.
     def stop_reading() -> None:

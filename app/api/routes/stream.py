@@ -22,7 +22,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.api.deps import PoolDep, SettingsDep
 from app.config import Settings
-from app.services.errors import EngineUnavailable, SessionNotFound
+from app.services.errors import EngineUnavailable, SessionNotFound, StoreFull
 from app.workers.pool import WorkerClient
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ router = APIRouter(tags=["stream"])
 CLOSE_SESSION_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455 registry: the server is at its stream limits
 CLOSE_POLICY_VIOLATION = 1008  # RFC 6455: here, a client that reads nothing it is sent
+MAX_REASON = 120  # a close frame's reason is at most 123 bytes
 # How long closing from our side may take before the connection is simply left.
 CLOSE_SECONDS = 1.0
 
@@ -123,8 +124,8 @@ async def stream_session(
     except SessionNotFound:
         await close(websocket, CLOSE_SESSION_NOT_FOUND, "session not found")
         return
-    except EngineUnavailable as error:
-        await close(websocket, CLOSE_TRY_AGAIN_LATER, str(error))
+    except (EngineUnavailable, StoreFull) as error:  # restarting, or no memory for it now
+        await close(websocket, CLOSE_TRY_AGAIN_LATER, str(error)[:MAX_REASON])
         return
     refusal = pool.slots.refusal(session_id, settings)
     if refusal is not None:
