@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -64,8 +65,29 @@ def check_rates(learning_rates: Sequence[float], most: float) -> list[float]:
     ]
 
 
+T = TypeVar("T")
+
+
+def finish(steps: Generator[None, None, T]) -> T:
+    """Run a generator that pauses between pieces of work to its end; what it returns."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as finished:
+            result: T = finished.value
+            return result
+
+
 def sweep(trainer: Trainer, learning_rates: Sequence[float], epochs: int) -> list[SweepRun]:
-    """Train ``trainer``'s network ``epochs`` epochs at each learning rate, from its start.
+    """``sweep_by_epoch`` at once."""
+    return finish(sweep_by_epoch(trainer, learning_rates, epochs))
+
+
+def sweep_by_epoch(
+    trainer: Trainer, learning_rates: Sequence[float], epochs: int
+) -> Generator[None, None, list[SweepRun]]:
+    """Train ``trainer``'s network ``epochs`` epochs at each learning rate, from its start,
+    pausing (a ``yield``) after every epoch so that a caller can do other work between.
 
     Parameters
     ----------
@@ -81,12 +103,15 @@ def sweep(trainer: Trainer, learning_rates: Sequence[float], epochs: int) -> lis
     epochs = check_int("epochs", epochs, 0, 10**6)
     if trainer.iteration or trainer.status == "diverged":
         raise fail("trainer", "one not trained yet", f"iteration {trainer.iteration}")
-    if OPTIMIZERS[trainer.config.optimizer].uses_step_output:
-        return [_alone(trainer, rate, epochs) for rate in rates]
-    return _stacked(trainer, rates, epochs)
+    if not OPTIMIZERS[trainer.config.optimizer].uses_step_output:
+        return (yield from _stacked(trainer, rates, epochs))
+    runs = []
+    for rate in rates:
+        runs.append((yield from _alone(trainer, rate, epochs)))
+    return runs
 
 
-def _alone(template: Trainer, rate: float, epochs: int) -> SweepRun:
+def _alone(template: Trainer, rate: float, epochs: int) -> Generator[None, None, SweepRun]:
     """One rate with a plain trainer: the template's config and weights, this rate."""
     trainer = Trainer(replace(template.config, learning_rate=rate), limits=template.limits)
     trainer.load_parameters(template.weights(), template.biases())
@@ -95,6 +120,7 @@ def _alone(template: Trainer, rate: float, epochs: int) -> SweepRun:
         trainer.train_epochs(1)
         if trainer.status == "diverged":
             break
+        yield
         metrics = trainer.metrics()
         assert metrics["train_loss"] is not None
         run.train_loss.append(metrics["train_loss"])
@@ -103,7 +129,9 @@ def _alone(template: Trainer, rate: float, epochs: int) -> SweepRun:
     return run
 
 
-def _stacked(template: Trainer, rates: list[float], epochs: int) -> list[SweepRun]:
+def _stacked(
+    template: Trainer, rates: list[float], epochs: int
+) -> Generator[None, None, list[SweepRun]]:
     """Every rate at once; see the module's docstring."""
     runs = [SweepRun(rate) for rate in rates]
     network, source = template.network, template.stepper
@@ -136,6 +164,7 @@ def _stacked(template: Trainer, rates: list[float], epochs: int) -> list[SweepRu
             return runs
         if len(keep) < len(alive):
             stepper, alive = stepper.keep(keep), [alive[row] for row in keep]
+        yield
     return runs
 
 

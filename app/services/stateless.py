@@ -9,6 +9,7 @@ from collections.abc import Generator
 from typing import Any
 
 from app.config import Settings
+from app.engine.sweep import finish
 from app.services.errors import prefixed
 from app.services.session import METRICS, Session
 from app.services.training import check_work
@@ -19,18 +20,7 @@ def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[
 
     At once; ``train_once_by_epoch`` is the same with a pause after every epoch.
     """
-    steps = train_once_by_epoch(config, epochs, settings)
-    return run_to_end(steps)
-
-
-def run_to_end(steps: Generator[None, None, dict[str, Any]]) -> dict[str, Any]:
-    """Drive a generator that yields between pieces of work; its returned value."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as finished:
-            result: dict[str, Any] = finished.value
-            return result
+    return finish(train_once_by_epoch(config, epochs, settings))
 
 
 def train_once_by_epoch(

@@ -7,10 +7,11 @@ is that of every run, bounded by the same settings as any training call (``check
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 from app.config import Settings
-from app.engine.sweep import check_rates, sweep
+from app.engine.sweep import check_rates, finish, sweep_by_epoch
 from app.services.errors import prefixed
 from app.services.session import Session
 from app.services.training import check_work
@@ -19,7 +20,15 @@ from app.services.training import check_work
 def sweep_rates(
     config: dict[str, Any], learning_rates: list[float], epochs: int, settings: Settings
 ) -> dict[str, Any]:
-    """``{"results": [...]}``: each rate's loss curves and status, in the order given.
+    """``sweep_rates_by_epoch`` at once."""
+    return finish(sweep_rates_by_epoch(config, learning_rates, epochs, settings))
+
+
+def sweep_rates_by_epoch(
+    config: dict[str, Any], learning_rates: list[float], epochs: int, settings: Settings
+) -> Generator[None, None, dict[str, Any]]:
+    """``{"results": [...]}``: each rate's loss curves and status, in the order given; a
+    pause (``yield``) after every epoch.
 
     Errors in ``config`` are reported as ``config.<field>``, a rate beyond the server's
     ``max_learning_rate`` as ``learning_rates[i]``, too much work as ``epochs``.
@@ -30,7 +39,7 @@ def sweep_rates(
         raise prefixed(exc, "config") from exc
     rates = check_rates(learning_rates, trainer.limits.max_learning_rate)
     check_work(trainer, settings, epochs=epochs, iterations=None, runs=len(rates))
-    runs = sweep(trainer, rates, epochs)
+    runs = yield from sweep_by_epoch(trainer, rates, epochs)
     return {
         "results": [
             {

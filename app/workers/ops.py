@@ -9,13 +9,13 @@ that changes a session writes its snapshot before it answers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
 from app.services.errors import NoLesson
 from app.services.session import Session
 from app.services.stateless import train_once_by_epoch
-from app.services.sweeps import sweep_rates
+from app.services.sweeps import sweep_rates_by_epoch
 from app.services.training import Trained
 
 if TYPE_CHECKING:
@@ -147,9 +147,9 @@ async def load_model(worker: Worker, session_id: str, document: dict[str, Any]) 
     return {**session_out(session), "rebuilt": rebuilt}
 
 
-async def train_once(worker: Worker, config: dict[str, Any], epochs: int) -> dict[str, Any]:
-    """One-shot training, an epoch at a time with the other sessions' work in between."""
-    steps = train_once_by_epoch(config, epochs, worker.settings)
+async def drive(worker: Worker, steps: Generator[None, None, dict[str, Any]]) -> dict[str, Any]:
+    """Run work that pauses between pieces (epochs), the other sessions' work in between;
+    cancelled at a pause when the call's client has gone."""
     try:
         while True:
             next(steps)
@@ -159,10 +159,17 @@ async def train_once(worker: Worker, config: dict[str, Any], epochs: int) -> dic
         return done
 
 
+async def train_once(worker: Worker, config: dict[str, Any], epochs: int) -> dict[str, Any]:
+    """One-shot training, an epoch at a time."""
+    return await drive(worker, train_once_by_epoch(config, epochs, worker.settings))
+
+
 async def sweep(
     worker: Worker, config: dict[str, Any], learning_rates: list[float], epochs: int
 ) -> dict[str, Any]:
-    return sweep_rates(config, learning_rates, epochs, worker.settings)
+    """A learning-rate sweep, an epoch of every rate at a time."""
+    steps = sweep_rates_by_epoch(config, learning_rates, epochs, worker.settings)
+    return await drive(worker, steps)
 
 
 OPS: dict[str, Op] = {
