@@ -205,6 +205,33 @@ class Settings(BaseSettings):
         description="On SIGTERM, how long open connections may take to finish before they are cut.",
     )
 
+    # Classrooms (app/rooms): a teacher's room, the students who joined it by its code.
+    max_rooms: int = Field(
+        default=1000, ge=1, le=1_000_000, description="Rooms kept by the server at once."
+    )
+    max_students_per_room: int = Field(
+        default=100, ge=1, le=10_000, description="Students who may join one room."
+    )
+    max_name_length: int = Field(
+        default=40, ge=1, le=100, description="Most characters of a student's display name."
+    )
+    room_idle_seconds: float = Field(
+        default=7 * 24 * 3600.0,
+        gt=0,
+        le=366 * 24 * 3600,
+        description="A room unused this long (no join, board or preset) is deleted with its "
+        "list of students; their sessions follow session_retention_seconds.",
+    )
+    room_rate: float = Field(
+        default=0.1,
+        gt=0,
+        le=10_000,
+        description="Rooms one client address may create per second, once its burst is spent.",
+    )
+    room_burst: int = Field(
+        default=20, ge=1, le=100_000, description="Rooms one client address may create at once."
+    )
+
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
