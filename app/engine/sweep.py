@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -84,10 +84,14 @@ def sweep(trainer: Trainer, learning_rates: Sequence[float], epochs: int) -> lis
 
 
 def sweep_by_epoch(
-    trainer: Trainer, learning_rates: Sequence[float], epochs: int
+    trainer: Trainer,
+    learning_rates: Sequence[float],
+    epochs: int,
+    stop: Callable[[], bool] = lambda: False,
 ) -> Generator[None, None, list[SweepRun]]:
     """Train ``trainer``'s network ``epochs`` epochs at each learning rate, from its start,
-    pausing (a ``yield``) after every epoch so that a caller can do other work between.
+    pausing (a ``yield``) after every epoch so that a caller can do other work between; if
+    ``stop()`` is true at a pause, every run ends there (its curves as far as they got).
 
     Parameters
     ----------
@@ -104,14 +108,16 @@ def sweep_by_epoch(
     if trainer.iteration or trainer.status == "diverged":
         raise fail("trainer", "one not trained yet", f"iteration {trainer.iteration}")
     if not OPTIMIZERS[trainer.config.optimizer].uses_step_output:
-        return (yield from _stacked(trainer, rates, epochs))
+        return (yield from _stacked(trainer, rates, epochs, stop))
     runs = []
     for rate in rates:
-        runs.append((yield from _alone(trainer, rate, epochs)))
+        runs.append((yield from _alone(trainer, rate, 0 if stop() else epochs, stop)))
     return runs
 
 
-def _alone(template: Trainer, rate: float, epochs: int) -> Generator[None, None, SweepRun]:
+def _alone(
+    template: Trainer, rate: float, epochs: int, stop: Callable[[], bool]
+) -> Generator[None, None, SweepRun]:
     """One rate with a plain trainer: the template's config and weights, this rate."""
     trainer = Trainer(replace(template.config, learning_rate=rate), limits=template.limits)
     trainer.load_parameters(template.weights(), template.biases())
@@ -121,6 +127,8 @@ def _alone(template: Trainer, rate: float, epochs: int) -> Generator[None, None,
         if trainer.status == "diverged":
             break
         yield
+        if stop():
+            break
         metrics = trainer.metrics()
         assert metrics["train_loss"] is not None
         run.train_loss.append(metrics["train_loss"])
@@ -130,7 +138,7 @@ def _alone(template: Trainer, rate: float, epochs: int) -> Generator[None, None,
 
 
 def _stacked(
-    template: Trainer, rates: list[float], epochs: int
+    template: Trainer, rates: list[float], epochs: int, stop: Callable[[], bool]
 ) -> Generator[None, None, list[SweepRun]]:
     """Every rate at once; see the module's docstring."""
     runs = [SweepRun(rate) for rate in rates]
@@ -165,6 +173,8 @@ def _stacked(
         if len(keep) < len(alive):
             stepper, alive = stepper.keep(keep), [alive[row] for row in keep]
         yield
+        if stop():
+            break
     return runs
 
 

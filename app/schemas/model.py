@@ -105,3 +105,8 @@ class StatelessTrainOut(OutModel):
     state: TrainingState
     history: list[EpochRecord] = Field(description="one entry per trained epoch")
     model: ModelDocument
+    truncated: bool = Field(
+        default=False,
+        description="true if training stopped before the epochs asked: it ran for the "
+        "server's max_call_seconds",
+    )

@@ -51,3 +51,8 @@ class SweepResult(OutModel):
 
 class SweepOut(OutModel):
     results: list[SweepResult] = Field(description="one per learning rate, in the order asked")
+    truncated: bool = Field(
+        default=False,
+        description="true if the runs stopped before the epochs asked: the call ran for the "
+        "server's max_call_seconds",
+    )

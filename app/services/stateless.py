@@ -5,7 +5,7 @@ Nothing is kept, so any worker behind a load balancer can answer.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from app.config import Settings
@@ -24,10 +24,14 @@ def train_once(config: dict[str, Any], epochs: int, settings: Settings) -> dict[
 
 
 def train_once_by_epoch(
-    config: dict[str, Any], epochs: int, settings: Settings
+    config: dict[str, Any],
+    epochs: int,
+    settings: Settings,
+    stop: Callable[[], bool] = lambda: False,
 ) -> Generator[None, None, dict[str, Any]]:
     """``train_once`` as a generator: it yields after every epoch and returns the result,
-    so the worker running it can run other sessions' work in between.
+    so the worker running it can run other sessions' work in between; if ``stop()`` is true
+    after an epoch, the training ends there (``truncated``).
 
     ``history`` holds one record per epoch trained, the one in which the run diverged
     included (its status "diverged", its metrics null). Errors in ``config`` are reported as
@@ -40,9 +44,13 @@ def train_once_by_epoch(
     trainer = session.trainer
     check_work(trainer, settings, epochs=epochs, iterations=None)
     history: list[dict[str, Any]] = []
+    truncated = False
     for epoch in range(1, epochs + 1):
         if epoch > 1:
             yield
+            if stop():
+                truncated = True
+                break
         trainer.train_epochs(1)
         state = session.state()
         if state["status"] == "diverged":
@@ -56,4 +64,5 @@ def train_once_by_epoch(
         "state": session.state(),
         "history": history,
         "model": session.model(),
+        "truncated": truncated,
     }

@@ -7,7 +7,7 @@ is that of every run, bounded by the same settings as any training call (``check
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from app.config import Settings
@@ -25,10 +25,15 @@ def sweep_rates(
 
 
 def sweep_rates_by_epoch(
-    config: dict[str, Any], learning_rates: list[float], epochs: int, settings: Settings
+    config: dict[str, Any],
+    learning_rates: list[float],
+    epochs: int,
+    settings: Settings,
+    stop: Callable[[], bool] = lambda: False,
 ) -> Generator[None, None, dict[str, Any]]:
-    """``{"results": [...]}``: each rate's loss curves and status, in the order given; a
-    pause (``yield``) after every epoch.
+    """``{"results": [...], "truncated"}``: each rate's loss curves and status, in the order
+    given; a pause (``yield``) after every epoch, and the runs end early if ``stop()`` is true
+    at one (``truncated``).
 
     Errors in ``config`` are reported as ``config.<field>``, a rate beyond the server's
     ``max_learning_rate`` as ``learning_rates[i]``, too much work as ``epochs``.
@@ -39,7 +44,7 @@ def sweep_rates_by_epoch(
         raise prefixed(exc, "config") from exc
     rates = check_rates(learning_rates, trainer.limits.max_learning_rate)
     check_work(trainer, settings, epochs=epochs, iterations=None, runs=len(rates))
-    runs = yield from sweep_by_epoch(trainer, rates, epochs)
+    runs = yield from sweep_by_epoch(trainer, rates, epochs, stop)
     return {
         "results": [
             {
@@ -50,5 +55,6 @@ def sweep_rates_by_epoch(
                 "diverged_at": None if run.diverged_at is None else list(run.diverged_at),
             }
             for run in runs
-        ]
+        ],
+        "truncated": any(run.diverged_at is None and len(run.train_loss) < epochs for run in runs),
     }

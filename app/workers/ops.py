@@ -159,16 +159,25 @@ async def drive(worker: Worker, steps: Generator[None, None, dict[str, Any]]) ->
         return done
 
 
+def call_deadline(worker: Worker) -> Callable[[], bool]:
+    """True once the call has run for ``max_call_seconds``."""
+    deadline = time.monotonic() + worker.settings.max_call_seconds
+    return lambda: time.monotonic() >= deadline
+
+
 async def train_once(worker: Worker, config: dict[str, Any], epochs: int) -> dict[str, Any]:
-    """One-shot training, an epoch at a time."""
-    return await drive(worker, train_once_by_epoch(config, epochs, worker.settings))
+    """One-shot training, an epoch at a time, for at most ``max_call_seconds``."""
+    steps = train_once_by_epoch(config, epochs, worker.settings, call_deadline(worker))
+    return await drive(worker, steps)
 
 
 async def sweep(
     worker: Worker, config: dict[str, Any], learning_rates: list[float], epochs: int
 ) -> dict[str, Any]:
-    """A learning-rate sweep, an epoch of every rate at a time."""
-    steps = sweep_rates_by_epoch(config, learning_rates, epochs, worker.settings)
+    """A learning-rate sweep, an epoch of every rate at a time, for at most
+    ``max_call_seconds``."""
+    stop = call_deadline(worker)
+    steps = sweep_rates_by_epoch(config, learning_rates, epochs, worker.settings, stop)
     return await drive(worker, steps)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,3 +164,15 @@ def test_the_document_shows_the_settings_bounds() -> None:
     assert request["epochs"]["maximum"] == 7
     operation = spec["paths"]["/api/sweeps"]["post"]
     assert operation["requestBody"]["content"]["application/json"]["examples"]
+
+
+def test_a_sweep_is_bounded_in_wall_time_and_says_so(tmp_path: Path) -> None:
+    settings = Settings(max_call_seconds=0.001, data_dir=tmp_path / "data")
+    with TestClient(create_app(settings)) as client:
+        config = {"n_samples": 500, "batch_size": 1}
+        response = sweep(client, config=config, learning_rates=[0.01, 0.1], epochs=200)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["truncated"] is True
+        lengths = {len(result["train_loss"]) for result in body["results"]}
+        assert len(lengths) == 1 and 1 <= lengths.pop() < 200  # every rate stopped together

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app_state import sessions_stored
 from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
 
 
 def test_stateless_training_returns_history_state_and_model(client: TestClient) -> None:
@@ -11,7 +16,8 @@ def test_stateless_training_returns_history_state_and_model(client: TestClient) 
     response = client.post("/api/train", json={"config": config, "epochs": 6})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"config", "state", "history", "model"}
+    assert set(body) == {"config", "state", "history", "model", "truncated"}
+    assert body["truncated"] is False
     assert [record["epoch"] for record in body["history"]] == [1, 2, 3, 4, 5, 6]
     assert body["state"]["epoch"] == 6
     assert body["history"][-1]["train_loss"] == body["state"]["train_loss"]
@@ -80,3 +86,18 @@ def test_a_run_diverging_in_its_first_epoch_has_that_epoch_in_its_history(
         {"epoch": 1, "status": "diverged", "train_loss": None, "test_loss": None,
          "train_accuracy": None, "test_accuracy": None}
     ]  # fmt: skip
+
+
+def test_one_shot_training_is_bounded_in_wall_time_and_says_so(tmp_path: Path) -> None:
+    # 400 epochs of 500 points at batch size 1 cannot end within a millisecond anywhere.
+    settings = Settings(max_call_seconds=0.001, data_dir=tmp_path / "data")
+    with TestClient(create_app(settings)) as client:
+        body = {"config": {"n_samples": 500, "batch_size": 1}, "epochs": 400}
+        response = client.post("/api/train", json=body)
+        assert response.status_code == 200, response.text
+        result = response.json()
+        assert result["truncated"] is True
+        assert 1 <= len(result["history"]) < 400
+        assert result["state"]["epoch"] == len(result["history"])
+        small = client.post("/api/train", json={"config": {"n_samples": 20}, "epochs": 1}).json()
+        assert small["truncated"] is False and len(small["history"]) == 1
