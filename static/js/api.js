@@ -2,10 +2,13 @@
 //
 // The stream sends a JSON header (`{"type": "frame", ...}`) immediately followed by one binary
 // message holding the uint8 grids (docs/protocol.md). The client pairs them and hands both to
-// `onFrame`. When the socket drops it retries with backoff; if the server lost the session
-// (restart, idle expiry → 404) it creates a new one from the current settings. A socket the
-// server refuses at its stream limits (close code 1013) is retried the same way, and its
-// reason is passed on as a `StreamRefused` error so the page can say why.
+// `onFrame`. When the socket drops it retries with backoff, to the same session: the server
+// keeps sessions across its restarts, so one that went away (a restart, a crash) hands the
+// run back when it answers again, and the client says so (`interrupted`) to the page. Only if
+// the server lost the session (idle expiry, a lost store → 404) does it create a new one from
+// the current settings. A socket the server refuses at its stream limits (close code 1013) is
+// retried the same way, and its reason is passed on as a `StreamRefused` error so the page
+// can say why; a server that cannot be reached is a `ServerUnreachable` one.
 
 import { t } from "./i18n.js";
 
@@ -26,7 +29,16 @@ export class StreamRefused extends Error {
   }
 }
 
+/**
+ * The server is not there: a request that got no answer, or a socket that went without the
+ * server's word (1006) or because the server is shutting down (1001, 1012). A TypeError, as
+ * fetch's own failure is, so code that catches a failed fetch catches this too.
+ */
+export class ServerUnreachable extends TypeError {}
+
 const CLOSE_TRY_AGAIN_LATER = 1013;
+// Close codes of a server going away: going away, no close frame at all, restarting.
+const CLOSE_SERVER_AWAY = new Set([1001, 1006, 1012]);
 
 function describeDetail(status, detail) {
   if (Array.isArray(detail)) {
@@ -46,7 +58,12 @@ async function request(method, path, body) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    throw new ServerUnreachable(error.message);
+  }
   if (!response.ok) {
     let detail;
     try {
@@ -93,12 +110,16 @@ export class StreamClient {
    *   sessionConfig(): the config to create a session with (from the URL state)
    *   onSession(session, origin): the session in use ({id, config, state}) and where it came
    *     from (see start())
-   *   onOpen(): the socket is open (send stream settings here); the server may still
-   *     refuse the stream, so the connection counts as OPEN only at its first message
+   *   onOpen({interrupted}): the socket is open (send stream settings here); the server may
+   *     still refuse the stream, so the connection counts as OPEN only at its first message.
+   *     `interrupted`: this session's stream was live before and was lost (the page's play
+   *     state is the server's no longer: a new socket starts paused)
    *   onMessage(message): any JSON message except frame headers
    *   onFrame(header, bytes): a frame header and its grids (Uint8Array)
-   *   onConnection(status, detail): Connection.* with {retryInMs} and {error}: an ApiError,
-   *     a StreamRefused (server at its stream limits) or null (connection lost)
+   *   onConnection(status, detail): Connection.* with, when LOST, {retryInMs} and {error}:
+   *     an ApiError, a StreamRefused (server at its stream limits), a ServerUnreachable or null
+   *     (connection lost otherwise); when OPEN, {hello, interrupted}: the stream's hello and
+   *     whether it takes up this session's stream again after losing it
    */
   constructor(hooks) {
     this.hooks = hooks;
@@ -108,6 +129,7 @@ export class StreamClient {
     this.retryMs = FIRST_RETRY_MS;
     this.retryTimer = null;
     this.stopped = false;
+    this.interrupted = false; // the session's stream was live, then lost: taken up on reconnect
   }
 
   get isOpen() {
@@ -123,6 +145,7 @@ export class StreamClient {
     this.stopped = false;
     this.sessionId = resumeId;
     this.resuming = resumeId !== null;
+    this.interrupted = false;
     await this.#reconnect();
   }
 
@@ -154,6 +177,7 @@ export class StreamClient {
     const session = await api.createSession(this.hooks.sessionConfig());
     this.sessionId = session.id;
     this.resuming = false;
+    this.interrupted = false; // a new run: there is nothing to take up
     this.hooks.onSession(session, origin);
   }
 
@@ -186,35 +210,36 @@ export class StreamClient {
     // and the backoff reset, only once the server speaks (its `hello`).
     let established = false;
     socket.onopen = () => {
-      if (socket === this.socket) this.hooks.onOpen();
+      if (socket === this.socket) this.hooks.onOpen({ interrupted: this.interrupted });
     };
     socket.onmessage = (event) => {
       if (socket !== this.socket) return;
+      const message = typeof event.data === "string" ? JSON.parse(event.data) : null;
       if (!established) {
         established = true;
         this.retryMs = FIRST_RETRY_MS;
-        this.hooks.onConnection(Connection.OPEN, {});
+        const interrupted = this.interrupted;
+        this.interrupted = false;
+        const hello = message?.type === "hello" ? message : null;
+        this.hooks.onConnection(Connection.OPEN, { hello, interrupted });
       }
-      this.#receive(event.data);
+      if (message) this.#receive(message);
+      else this.#receiveGrids(event.data);
     };
     socket.onclose = (event) => {
       if (socket !== this.socket || this.stopped) return;
       this.socket = null;
-      const refused = event.code === CLOSE_TRY_AGAIN_LATER;
-      this.#scheduleRetry(refused ? new StreamRefused(event.code, event.reason) : null);
+      if (established) this.interrupted = true;
+      this.#scheduleRetry(closeError(event));
     };
   }
 
-  #receive(data) {
-    if (typeof data === "string") {
-      const message = JSON.parse(data);
-      if (message.type === "frame") {
-        this.pendingHeader = message;
-      } else {
-        this.hooks.onMessage(message);
-      }
-      return;
-    }
+  #receive(message) {
+    if (message.type === "frame") this.pendingHeader = message;
+    else this.hooks.onMessage(message);
+  }
+
+  #receiveGrids(data) {
     const header = this.pendingHeader;
     this.pendingHeader = null;
     if (header) this.hooks.onFrame(header, new Uint8Array(data));
@@ -247,4 +272,11 @@ export class StreamClient {
     this.socket = null;
     if (socket) socket.close();
   }
+}
+
+/** What a socket's close says about the server (see onConnection's `error`). */
+function closeError(event) {
+  if (event.code === CLOSE_TRY_AGAIN_LATER) return new StreamRefused(event.code, event.reason);
+  if (CLOSE_SERVER_AWAY.has(event.code)) return new ServerUnreachable(`stream closed (${event.code})`);
+  return null;
 }

@@ -56,6 +56,7 @@ export class Run {
     this.datasets = META.datasets.filter((d) => d.name !== "custom");
     this.refusal = null; // why the link's settings were not all used, shown once the run is live
     this.arrival = null; // how the session in use came to be, said once its stream is open
+    this.playingWhenLost = null; // whether training played when the stream went (null: it is live)
     this.status = new StatusLine($("status"), connection, $("plot-overlay"));
     this.output = new OutputView(root);
     this.curves = new ActivationCurves($("activation-curves"));
@@ -322,7 +323,11 @@ export class Run {
         this.data.noteConfig(session.id, session.config);
         this.arrival = origin === "new" ? null : { origin, epoch: session.state.epoch };
       },
-      onOpen: () => this.stream.send({ ...this.#speedMessage(), ...STREAM }),
+      onOpen: ({ interrupted }) => {
+        this.stream.send({ ...this.#speedMessage(), ...STREAM });
+        // A new socket starts paused: a run that played before the stream went plays on.
+        if (interrupted && this.playingWhenLost) this.stream.send({ type: "play" });
+      },
       onMessage: (message) => this.#receive(message),
       onFrame: (header, bytes) => {
         this.painter.receive(header, bytes);
@@ -333,6 +338,9 @@ export class Run {
       onConnection: (kind, detail) => {
         const refused = detail.error instanceof ApiError && detail.error.status === 422;
         if (kind === Connection.LOST && refused && this.stream.sessionId === null) this.#dropRefusedSettings(detail.error);
+        if (kind === Connection.LOST && this.playingWhenLost === null) {
+          this.playingWhenLost = this.painter.latest?.header.playing ?? false;
+        }
         this.status.connectionChanged(kind, detail, kind === Connection.OPEN ? this.arrival : null);
         if (kind === Connection.OPEN && this.refusal) {
           this.status.flash("notice", this.refusal);
@@ -340,6 +348,7 @@ export class Run {
         }
         if (kind === Connection.OPEN) {
           this.arrival = null;
+          this.playingWhenLost = null;
           this.previews.load(this.datasets);
         }
       },

@@ -4,7 +4,7 @@
 // passing notice (e.g. "network rebuilt"), which beats an unstable run (it stays up for as
 // long as the run is unstable, so a passing notice may go first), which beats the idle hint.
 
-import { ApiError, Connection, StreamRefused } from "./api.js";
+import { ApiError, Connection, ServerUnreachable, StreamRefused } from "./api.js";
 import { formatInteger } from "./format.js";
 import { lazy, t } from "./i18n.js";
 
@@ -48,6 +48,9 @@ export class StatusLine {
         this.flash("notice", lazy("connection.replaced"));
       } else if (session?.origin === "recreated") {
         this.flash("notice", lazy("connection.recreated"));
+      } else if (detail.interrupted && detail.hello) {
+        // The same run, back from the server's store: say where it stands.
+        this.flash("notice", lazy("connection.continued", { epoch: formatInteger(detail.hello.state.epoch) }));
       } else if (wasLost) {
         this.flash("notice", lazy("connection.reconnected"));
       }
@@ -57,6 +60,9 @@ export class StatusLine {
       let text = lazy("connection.lost", { seconds });
       if (error instanceof StreamRefused) {
         text = lazy("connection.busy", { seconds, reason: error.reason || lazy("connection.busy_reason") });
+      } else if (error instanceof ServerUnreachable) {
+        // Retried until it answers: no countdown to watch, the run waits on the server.
+        text = lazy("connection.unavailable");
       } else if (error instanceof ApiError) {
         text = lazy("connection.refused", { seconds, reason: error.message });
       }

@@ -80,8 +80,8 @@ def test_refused_stream_shows_the_servers_reason_and_recovers(
     # A refused socket is closed cleanly (1013): Chromium logs nothing for it.
     assert busy_playground.errors == []
 
-    # Any other loss keeps the usual wording.
+    # A server that goes away is waited for in its own words, not the busy server's.
     busy_playground.allowed.extend(OUTAGE_ERRORS)
     busy_server.stop()
-    expect(status).to_contain_text("Lost the connection to the server — reconnecting in")
+    expect(status).to_contain_text("Server unavailable — reconnecting")
     expect(status).not_to_contain_text("busy")

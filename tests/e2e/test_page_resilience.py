@@ -54,9 +54,11 @@ def test_diverged_run_says_so(playground: Playground) -> None:
     expect(page.locator("#plot-overlay")).to_be_hidden()
 
 
-def test_server_restart_is_survived_without_reload(
+def test_server_back_without_the_run_starts_a_fresh_one_without_reload(
     own_playground: Playground, restartable_server: RestartableServer
 ) -> None:
+    """A restart keeps the run (test_page_restart.py); a server whose store lost it meanwhile
+    gets a fresh one from the page's settings."""
     page = own_playground.page
     own_playground.open("?dataset=moons&hidden_layers=3")
     first_session = own_playground.session_id()
@@ -64,8 +66,10 @@ def test_server_restart_is_survived_without_reload(
     own_playground.allowed.extend(OUTAGE_ERRORS)
 
     restartable_server.stop()
-    expect(page.locator("#status")).to_contain_text("Lost the connection to the server")
+    expect(page.locator("#status")).to_contain_text("Server unavailable")
     expect(page.locator("#connection")).to_have_attribute("data-state", "lost")
+    for stored in restartable_server.data_dir.glob("sessions.sqlite3*"):
+        stored.unlink()
     restartable_server.start()
 
     expect(page.locator("#connection")).to_have_attribute("data-state", "open", timeout=20_000)
