@@ -1,209 +1,147 @@
-"""Streams share one worker: a heavy or locked session does not hold up the others."""
+"""Sessions take turns in their engine worker: a long job never holds up another's work.
+
+In a worker run in this process, every slice a job trains is recorded as it runs; end to
+end, a long REST call and another session's stream share the one engine worker. What is
+checked is the order of events, never how many of them fit in some time.
+"""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from stream_helpers import app, client, connect, new_session, receive, receive_frame, send
+from stream_helpers import connect, new_session, receive, request_frame
+from workers.front import PATIENCE, Front, with_worker
 
-from app.api import stream_worker
-from app.services import player as player_module
-from app.services.player import Player
+from app.config import Settings
+from app.main import create_app
+from app.services.session import Session
 
-__all__ = ["app", "client"]  # fixtures
-
-# An epoch of this session is 200 updates at batch size 1.
-STEPPED = {"dataset": "spiral", "n_samples": 400, "batch_size": 1}
-PLAYING = {"type": "stream", "fps": 60, "speed": 1, "resolution": 20}
-PATIENCE = 30.0  # seconds; only a broken implementation makes a test wait this long
-
-
-@pytest.fixture
-def worker_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """(session id, Player method) of every stream worker call, in the order they ran."""
-    calls: list[tuple[str, str]] = []
-    real_run_sync = stream_worker.run_sync
-
-    async def logged_run_sync(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        player = getattr(function, "__self__", None)
-
-        def logged(*inner: Any) -> Any:
-            if isinstance(player, Player):
-                calls.append((player.session.id, function.__name__))
-            return function(*inner)
-
-        return await real_run_sync(logged, *args, **kwargs)
-
-    monkeypatch.setattr(stream_worker, "run_sync", logged_run_sync)
-    return calls
+# 100 epochs of 1000 updates of the largest network at batch size 1: far more than a
+# call may train in max_call_seconds, on any machine.
+LONG = {"n_samples": 2000, "train_ratio": 0.5, "hidden_layers": [32] * 8, "batch_size": 1}
+LONG_CALL = {"epochs": 100}
+PLAYING = {"type": "stream", "fps": 60, "speed": 1, "resolution": 10}
 
 
-class LockHolder:
-    """Holds a session's lock from another thread (as a long REST call would)."""
-
-    def __init__(self, lock: Any) -> None:
-        self.lock = lock
-        self.holding = threading.Event()
-        self.release = threading.Event()
-        self.timed_out = False
-        self.thread = threading.Thread(target=self.hold)
-
-    def hold(self) -> None:
-        with self.lock:
-            self.holding.set()
-            self.timed_out = not self.release.wait(PATIENCE)
-
-    @property
-    def still_holding(self) -> bool:
-        return self.holding.is_set() and not self.release.is_set() and self.thread.is_alive()
-
-    def start(self) -> LockHolder:
-        self.thread.start()
-        assert self.holding.wait(PATIENCE)
-        return self
-
-    def stop(self) -> None:
-        self.release.set()
-        self.thread.join(PATIENCE)
+def one_update_slices() -> Settings:
+    """Slices too short for any update: each trains exactly one, on any machine."""
+    return Settings(slice_seconds=1e-6, max_call_seconds=3600)
 
 
-class HeldBack:
-    """Holds a trainer back: between ``hold`` and ``release`` its ``train_iterations`` trains
-    nothing, so a step of its session cannot end before the test lets it, however fast the
-    machine. Records how many updates each call trained while released."""
-
-    def __init__(self, trainer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.released = threading.Event()
-        self.trained: list[int] = []
-        train_iterations = trainer.train_iterations
-
-        def held_back(count: int) -> None:
-            if self.released.is_set():
-                self.trained.append(count)
-                train_iterations(count)
-
-        monkeypatch.setattr(trainer, "train_iterations", held_back)
-
-    def hold(self) -> None:
-        self.released.clear()
-
-    def release(self) -> None:
-        self.released.set()
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + PATIENCE
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {PATIENCE} s for {what}"
-        time.sleep(0.001)
-
-
-def calls_during_step(calls: list[tuple[str, str]], start: int, stepping: str, other: str) -> int:
-    """How many of ``other``'s worker calls came after ``stepping``'s first continue_step
-    at or after index ``start``."""
-    for index in range(start, len(calls)):
-        if calls[index] == (stepping, "continue_step"):
-            return sum(sid == other for sid, _ in calls[index:])
-    return 0
-
-
-def play(ws: Any) -> Iterator[dict[str, Any]]:
-    send(ws, PLAYING)
-    receive_frame(ws)
-    send(ws, {"type": "play"})
-    while True:
-        yield receive_frame(ws)[0]
-
-
-def test_epoch_steps_are_sliced_and_other_sessions_frames_run_in_between(
-    client: TestClient, worker_calls: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+def record_slices(
+    monkeypatch: pytest.MonkeyPatch, session: Session, events: list[str], name: str
 ) -> None:
-    # Slices of no time: each worker call trains one update, on any machine.
-    monkeypatch.setattr(player_module, "SLICE_SECONDS", 0.0)
-    heavy, light = new_session(client, **STEPPED), new_session(client, dataset="xor")
-    store = client.app.state.store  # type: ignore[attr-defined]
-    held = HeldBack(store.get(heavy).trainer, monkeypatch)
-    with connect(client, heavy) as hog, connect(client, light) as player:
-        receive(hog)
-        receive(player)
-        frames = play(player)
-        next(frames)
+    """Append ``name`` to ``events`` whenever the session's trainer trains."""
+    train_iterations = session.trainer.train_iterations
 
-        def step_held_back() -> dict[str, Any]:
-            """An epoch step of the hog, held back until the player had 3 frames during it:
-            it cannot end before, so the frames came between its slices or not at all."""
-            held.hold()
-            begun = len(worker_calls)
-            send(hog, {"type": "step", "unit": "epoch"})
-            try:
-                wait_until(
-                    lambda: calls_during_step(worker_calls, begun, heavy, light) >= 3,
-                    "the player's frames during the hog's step",
-                )
-            finally:
-                held.release()
-            return receive_frame(hog)[0]
+    def recorded(count: int) -> None:
+        events.append(name)
+        train_iterations(count)
 
-        steps = [step_held_back(), step_held_back()]
-        playing = next(frames)
-        send(player, {"type": "pause"})
-    first, second = (step["state"] for step in steps)
-    assert (first["epoch"], first["iteration"]) == (1, 200)
-    assert (second["epoch"], second["iteration"]) == (2, 400)
-    assert playing["playing"] is True
-    # Released, each epoch took 200 worker calls of one update: the stream went on calling
-    # continue_step, and did not train an epoch in one call.
-    assert held.trained == [1] * 400
-    hog = [(i, name) for i, (sid, name) in enumerate(worker_calls) if sid == heavy]
-    assert [name for _, name in hog if name != "continue_step"] == ["hello", "render", "render"]
-    renders = [k for k, (_, name) in enumerate(hog) if name == "render"]
-    for step in (hog[1 : renders[0]], hog[renders[0] + 1 : renders[1]]):
-        during_step = worker_calls[step[0][0] : step[-1][0]]
-        assert sum(sid == light for sid, _ in during_step) >= 3
+    monkeypatch.setattr(session.trainer, "train_iterations", recorded)
 
 
-def test_a_session_locked_elsewhere_does_not_stop_the_other_streams(
-    client: TestClient, worker_calls: list[tuple[str, str]]
+async def other_jobs_turns(front: Front, turns: int = 50) -> None:
+    """Let every other job of the worker run a few slices."""
+    for _ in range(turns):
+        await front.worker.turn()
+
+
+def test_two_long_calls_on_one_worker_train_slice_by_slice_in_turn(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    locked, light = new_session(client, dataset="circles"), new_session(client, dataset="xor")
-    session = client.app.state.store.get(locked)  # type: ignore[attr-defined]
+    async def scenario(front: Front) -> tuple[list[str], list[Any]]:
+        ran: list[str] = []
+        for name in ("first", "second"):
+            record_slices(monkeypatch, await front.new_session(), ran, name)
+        calls = [
+            front.start_call("train", session_id=session_id, epochs=None, iterations=200)
+            for session_id in front.worker.sessions
+        ]
+        return ran, [await front.answer(call) for call in calls]
 
-    def tried() -> int:
-        return sum(call == (locked, "continue_step") for call in worker_calls)
+    ran, answers = with_worker(one_update_slices(), scenario)
+    assert [answer["trained"]["iterations"] for answer in answers] == [200, 200]
+    assert not any(answer["truncated"] for answer in answers)
+    # While both ran, neither had two slices in a row: each waited for the other's one.
+    both_running = ran[: min(len(ran) - ran[::-1].index(name) for name in ("first", "second"))]
+    assert len(both_running) >= 200
+    assert all(ours != theirs for ours, theirs in itertools.pairwise(both_running))
 
-    with connect(client, locked) as waiting, connect(client, light) as player:
-        receive(waiting)
-        receive(player)
-        frames = play(player)
-        next(frames)
-        holder = LockHolder(session.lock).start()
-        try:
-            send(waiting, {"type": "step", "unit": "epoch"})
-            # A newcomer's hello needs the lock too (and counting its stream, the lock).
-            newcomer = connect(client, locked)
-            newcomer.__enter__()
-            try:
-                # The locked session's step is tried, refused and tried again, not waited
-                # for in the worker: meanwhile the other stream's frames keep coming.
-                wait_until(lambda: tried() >= 3, "the locked session's step to be retried")
-                iterations = [next(frames)["state"]["iteration"] for _ in range(10)]
-                retried_while_held = tried()
-                assert holder.still_holding, "the other stream's frames waited for the lock"
-                send(player, {"type": "pause"})
-            finally:
-                holder.stop()
-                hello = receive(newcomer)
-                newcomer.__exit__(None, None, None)
-        finally:
-            holder.stop()
-        assert not holder.timed_out and hello["type"] == "hello"
-        header, _ = receive_frame(waiting)
-    assert header["state"]["epoch"] == 1
-    assert iterations == sorted(iterations) and iterations[-1] - iterations[0] >= 9
-    # Tried again and again while the lock was held, the step ended once it was free.
-    assert retried_while_held >= 3 and tried() > retried_while_held
+
+def test_a_stream_plays_between_the_slices_of_a_long_call_that_stops_when_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def scenario(front: Front) -> dict[str, Any]:
+        events: list[str] = []
+        long, light = await front.new_session(), await front.new_session(dataset="xor")
+        record_slices(monkeypatch, long, events, "call")
+        record_slices(monkeypatch, light, events, "frame")
+        request = front.start_call("train", session_id=long.id, epochs=None, iterations=100_000)
+        await front.wait_for(lambda: "call" in events, "the call to start training")
+        key = front.new_stream(light.id)
+        assert (await front.receive_json(key))["type"] == "hello"
+        front.tell(key, PLAYING)
+        front.tell(key, {"type": "play"})
+        headers = [await front.receive_frame(key) for _ in range(4)]
+        answered_during_play = front.reply(request)
+        front.tell(key, {"type": "pause"})
+        front.send(("cancel", request))  # as when the call's client leaves
+        await front.wait_for(lambda: long.busy == 0, "the cancelled call to stop")
+        stopped_at = long.trainer.iteration
+        await other_jobs_turns(front)
+        return {
+            "events": events,
+            "playing": [header["playing"] for header in headers],
+            "answered_during_play": answered_during_play,
+            "answered": front.reply(request),
+            "trained_after_stop": long.trainer.iteration - stopped_at,
+            "short_of_its_work": long.trainer.iteration < 100_000,
+        }
+
+    seen = with_worker(one_update_slices(), scenario)
+    events = seen["events"]
+    frames = [index for index, event in enumerate(events) if event == "frame"][:4]
+    assert seen["playing"] == [True] * 4 and len(frames) == 4  # the frames received
+    # The call was under way before the stream's playing frames, had a slice between each
+    # two of them, and had not answered once they were sent ...
+    assert events[0] == "call" and seen["answered_during_play"] is None
+    assert all("call" in events[one:next_one] for one, next_one in itertools.pairwise(frames))
+    # ... and, cancelled, it stopped at once, short of its work, with no answer sent.
+    assert seen["short_of_its_work"] and seen["trained_after_stop"] == 0
+    assert seen["answered"] is None
+
+
+def test_a_long_rest_call_does_not_hold_up_a_stream_of_another_session() -> None:
+    # One engine worker owns both sessions; the call would train for far longer than
+    # max_call_seconds, so it answers at that bound: the stream's frames must come first.
+    settings = Settings.model_validate({"workers": 1, "max_call_seconds": 5.0, "max_fps": 60})
+    events: list[str] = []
+    with TestClient(create_app(settings)) as client:
+        long_id, light_id = new_session(client, **LONG), new_session(client, dataset="xor")
+        answers: list[Any] = []
+
+        def long_call() -> None:
+            answers.append(client.post(f"/api/sessions/{long_id}/train", json=LONG_CALL))
+            events.append("call answered")
+
+        thread = threading.Thread(target=long_call)
+        thread.start()
+        deadline = time.monotonic() + PATIENCE
+        while client.get(f"/api/sessions/{long_id}").json()["state"]["iteration"] == 0:
+            assert time.monotonic() < deadline, "the long call never started training"
+            time.sleep(0.01)
+        events.append("call under way")
+        with connect(client, light_id) as ws:
+            assert receive(ws)["type"] == "hello"
+            seqs = [request_frame(ws)[0]["seq"] for _ in range(3)]
+            events.append("frames")
+        thread.join(PATIENCE)
+    assert events == ["call under way", "frames", "call answered"] and seqs == [0, 1, 2]
+    body = answers[0].json()
+    assert answers[0].status_code == 200 and body["truncated"] is True
