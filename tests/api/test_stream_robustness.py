@@ -1,14 +1,20 @@
-"""The stream stays up: bad messages, unknown or expiring sessions, pacing limits."""
+"""The stream stays up: bad messages, unknown or expiring sessions, pacing limits; and a
+client that reads nothing, or leaves, costs nothing afterwards.
+
+Through the real app where a client can show it; in a worker run in this process (see
+``tests/workers/front.py``) where the test looks inside the worker or the front's relay.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import Any, cast
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 from stream_helpers import (
@@ -21,13 +27,15 @@ from stream_helpers import (
     request_frame,
     send,
 )
+from workers.front import PATIENCE, Front, with_worker
 
 from app.api import stream_messages
-from app.api.routes import stream as stream_route
-from app.api.routes.stream import StreamConnection
+from app.api.routes.stream import CLOSE_POLICY_VIOLATION, Relay
 from app.api.stream_messages import BadMessage, config_changes, parse_message
 from app.config import Settings
 from app.main import create_app
+from app.workers import stream as worker_stream
+from app.workers.stream import Phase, WorkerStream
 
 __all__ = ["app", "client"]  # fixtures
 
@@ -89,48 +97,6 @@ def test_unknown_session_is_closed_with_4404(client: TestClient) -> None:
     with connect(client, "no-such-session") as ws, pytest.raises(WebSocketDisconnect) as closed:
         ws.receive_text()
     assert closed.value.code == 4404
-
-
-def test_streamed_session_is_not_expired(app: FastAPI, client: TestClient) -> None:
-    session_id = new_session(client)
-    store = app.state.store
-    with connect(client, session_id) as ws:
-        receive(ws)
-        store.get(session_id).last_used -= 10 * app.state.settings.session_idle_seconds
-        assert store.expire_idle() == 0
-        request_frame(ws)
-    store.get(session_id).last_used -= 10 * app.state.settings.session_idle_seconds
-    assert store.expire_idle() == 1
-
-
-def test_the_play_loop_waits_between_frames_instead_of_spinning(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    checks = 0
-    original = StreamConnection.frame_ready
-
-    def counted(self: StreamConnection) -> bool:
-        nonlocal checks
-        checks += 1
-        return original(self)
-
-    monkeypatch.setattr(StreamConnection, "frame_ready", counted)
-    session_id = new_session(client)
-    with connect(client, session_id) as ws:
-        receive(ws)
-        send(ws, {"type": "stream", "fps": 2})
-        receive_frame(ws)
-        send(ws, {"type": "play"})
-        assert receive_frame(ws)[0]["state"]["iteration"] == 1
-        send(ws, {"type": "step"})  # a command while playing: shown by the next playing frame
-        send(ws, {"type": "set_bias", "layer": 0, "neuron": 0, "value": 1.0})
-        header, _ = receive_frame(ws)  # half a second later
-        send(ws, {"type": "pause"})
-    # The step and the edit, then the frame's own iteration (which nudges the bias a little).
-    assert header["state"]["iteration"] == 3
-    assert header["biases"][0][0] == pytest.approx(1.0, abs=0.05)
-    # A few checks per frame and command; spinning would make it thousands.
-    assert checks < 100
 
 
 def test_frames_asked_for_come_no_faster_than_max_fps_and_big_messages_are_refused() -> None:
@@ -202,20 +168,182 @@ def test_parsing_client_input_raises_only_bad_message_however_deep(frames: int) 
     assert shown.startswith("expected a number, got ")
 
 
+def test_a_streamed_session_stays_in_memory_and_an_idle_one_goes_to_the_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = Settings(expiry_interval_seconds=0.01)
+    long_ago = 10 * settings.session_idle_seconds
+
+    async def scenario(front: Front) -> dict[str, Any]:
+        passes = [0]
+        forget_unused = front.worker.store.forget_unused
+
+        def counted(before: float) -> int:  # once every expiry pass (worker 0's)
+            passes[0] += 1
+            return forget_unused(before)
+
+        monkeypatch.setattr(front.worker.store, "forget_unused", counted)
+        session = await front.new_session()
+        key = front.new_stream(session.id)
+        await front.receive_json(key)
+        front.tell(key, {"type": "step"})
+        await front.receive_frame(key)
+        session.last_used -= long_ago
+        later = passes[0] + 3
+        await front.wait_for(lambda: passes[0] >= later, "three expiry passes")
+        streamed_kept = front.worker.sessions.get(session.id) is session
+        front.close_stream(key)
+        await front.wait_for(lambda: session.streams == 0, "the stream to end")
+        session.last_used -= long_ago  # its stream's end counted as a use
+        await front.wait_for(lambda: session.id not in front.worker.sessions, "the eviction")
+        back = await front.call("get", session_id=session.id)  # from the store
+        return {"streamed_kept": streamed_kept, "back": back["state"]["iteration"]}
+
+    assert with_worker(settings, scenario) == {"streamed_kept": True, "back": 1}
+
+
+def test_the_play_loop_waits_between_frames_instead_of_spinning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checks = 0
+    original = WorkerStream.frame_ready
+
+    def counted(self: WorkerStream) -> bool:
+        nonlocal checks
+        checks += 1
+        return original(self)
+
+    monkeypatch.setattr(WorkerStream, "frame_ready", counted)
+
+    async def scenario(front: Front) -> tuple[dict[str, Any], dict[str, Any]]:
+        key = front.new_stream((await front.new_session()).id)
+        await front.receive_json(key)
+        front.tell(key, {"type": "stream", "fps": 2})
+        await front.receive_frame(key)
+        front.tell(key, {"type": "play"})
+        first = await front.receive_frame(key)
+        front.tell(key, {"type": "step"})  # a command while playing: the next frame shows it
+        front.tell(key, {"type": "set_bias", "layer": 0, "neuron": 0, "value": 1.0})
+        header = await front.receive_frame(key)  # half a second later
+        front.tell(key, {"type": "pause"})
+        return first, header
+
+    first, header = with_worker(Settings(), scenario)
+    assert first["state"]["iteration"] == 1
+    # The step and the edit, then the frame's own iteration (which nudges the bias a little).
+    assert header["state"]["iteration"] == 3
+    assert header["biases"][0][0] == pytest.approx(1.0, abs=0.05)
+    # A few checks per frame and command; spinning would make it thousands.
+    assert checks < 100
+
+
 def test_an_unexpected_parsing_failure_is_answered_and_the_socket_stays_up(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def broken(text: str | None, max_length: int) -> object:
         if text is not None and "boom" in text:
             raise TypeError("a bug in parsing")
         return parse_message(text, max_length)
 
-    monkeypatch.setattr(stream_route, "parse_message", broken)
-    session_id = new_session(client, dataset="xor")
-    with connect(client, session_id) as ws:
-        receive(ws)
-        ws.send_text('{"type": "boom"}')
-        error = receive(ws)
-        assert error["type"] == "error" and "could not be read" in error["message"]
-        send(ws, {"type": "step"})
-        assert receive_frame(ws)[0]["state"]["iteration"] == 1
+    monkeypatch.setattr(worker_stream, "parse_message", broken)
+
+    async def scenario(front: Front) -> tuple[dict[str, Any], dict[str, Any]]:
+        key = front.new_stream((await front.new_session(dataset="xor")).id)
+        await front.receive_json(key)
+        front.send(("in", key, '{"type": "boom"}'))
+        error = await front.receive_json(key)
+        front.tell(key, {"type": "step"})
+        return error, await front.receive_frame(key)
+
+    error, frame = with_worker(Settings(), scenario)
+    assert error["type"] == "error" and "could not be read" in error["message"]
+    assert frame["state"]["iteration"] == 1
+
+
+class StuckClient:
+    """A client that reads nothing: a send to it never completes."""
+
+    def __init__(self) -> None:
+        self.closed_with: list[tuple[int, str | None]] = []
+
+    async def receive(self) -> dict[str, Any]:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send_text(self, text: str) -> None:
+        await asyncio.Event().wait()
+
+    async def send_bytes(self, data: bytes) -> None:
+        await asyncio.Event().wait()
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        self.closed_with.append((code, reason))
+
+
+class LeavingClient:
+    """A client that plays, reads ``frames`` frames, then leaves."""
+
+    def __init__(self, frames: int) -> None:
+        self.frames = frames
+        self.sent: list[str | bytes] = []
+        self.read_enough = asyncio.Event()
+        self.messages = [json.dumps(m) for m in ({"type": "stream", "fps": 60}, {"type": "play"})]
+
+    async def receive(self) -> dict[str, Any]:
+        if self.messages:
+            return {"type": "websocket.receive", "text": self.messages.pop(0)}
+        await self.read_enough.wait()
+        return {"type": "websocket.disconnect", "code": 1001}
+
+    async def send_text(self, text: str) -> None:
+        self.sent.append(text)
+
+    async def send_bytes(self, data: bytes) -> None:
+        self.sent.append(data)
+        if sum(isinstance(message, bytes) for message in self.sent) >= self.frames:
+            self.read_enough.set()
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        raise AssertionError("the client left: there is nothing to close")
+
+
+async def relay_to(front: Front, socket: object, session_id: str) -> WorkerStream:
+    """Relay the session's stream to ``socket`` until the relay ends; the worker's stream,
+    once it has ended too."""
+    key = next(front.keys)
+    relay = Relay(cast(Any, socket), cast(Any, front), key, front.settings)
+    relayed = asyncio.create_task(relay.run(session_id))
+    stream: WorkerStream = await front.wait_for(lambda: front.worker.streams.get(key), "open")
+    await asyncio.wait_for(relayed, PATIENCE)
+    await front.wait_for(lambda: stream.task is not None and stream.task.done(), "its end")
+    return stream
+
+
+def test_a_client_that_reads_nothing_is_cut_with_1008_and_its_stream_ends() -> None:
+    async def scenario(front: Front) -> tuple[StuckClient, WorkerStream, int]:
+        session = await front.new_session()
+        socket = StuckClient()
+        stream = await relay_to(front, socket, session.id)  # its hello is never taken
+        return socket, stream, session.streams
+
+    socket, stream, streams = with_worker(Settings(stream_send_timeout_seconds=0.2), scenario)
+    assert socket.closed_with == [(CLOSE_POLICY_VIOLATION, "the client read nothing for 0.2 s")]
+    assert stream.phase is Phase.CLOSED and streams == 0
+
+
+def test_a_client_that_leaves_while_playing_costs_nothing_afterwards() -> None:
+    async def scenario(front: Front) -> dict[str, Any]:
+        session = await front.new_session()
+        socket = LeavingClient(frames=3)
+        stream = await relay_to(front, socket, session.id)
+        left_at = session.trainer.iteration
+        await asyncio.sleep(0.1)  # six frame intervals at 60 fps
+        return {
+            "frames": sum(isinstance(message, bytes) for message in socket.sent),
+            "phase": stream.phase,
+            "streams": (session.streams, dict(front.worker.streams)),
+            "trained_since": session.trainer.iteration - left_at,
+        }
+
+    seen = with_worker(Settings(), scenario)
+    assert seen == {"frames": 3, "phase": Phase.CLOSED, "streams": (0, {}), "trained_since": 0}
