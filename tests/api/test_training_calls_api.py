@@ -1,152 +1,197 @@
-"""Training calls: the session's lock is free between slices; work per call is bounded."""
+"""Training calls: bounded in work and in wall time, and stopped when their client leaves.
+
+The time bound and the client leaving are checked by what the answer and the counters say,
+and by the server's CPU time against a real server process: never by how much training
+fits in some time on this machine.
+"""
 
 from __future__ import annotations
 
-import threading
+import contextlib
+import json
+import os
+import select
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from server_process import ServerProcess, server_command
 
-from app.api.deps import get_settings
 from app.config import Settings
+from app.main import create_app
 
 CreateSession = Callable[..., dict[str, Any]]
 
-EPOCHS = 8
 PATIENCE = 30.0  # seconds; only a broken implementation makes a test wait this long
-HELD_SLICE_SECONDS = 0.001
 # The largest network the default limits allow, with one big batch.
 BIG = {"n_samples": 2000, "train_ratio": 1.0, "hidden_layers": [32] * 8, "batch_size": 2000}
+# 100 epochs of 1000 updates of the largest network at batch size 1: seconds of training on
+# any machine, far more than fits in the bounds the tests set.
+LONG = {"n_samples": 2000, "train_ratio": 0.5, "hidden_layers": [32] * 8, "batch_size": 1}
+LONG_CALL = {"epochs": 100}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+IDLE_WINDOW = 1.5  # seconds of the server's CPU time looked at once the client has left
+NEAR_IDLE = 0.3  # of one core: a call training on would take all it is given
+IDLE_CPU = 0.05  # of one core: what an idle server may cost (timers, a snapshot)
 
 
-class BackgroundCall:
-    """An HTTP call made from another thread; ``response`` once ``join`` returns."""
-
-    def __init__(self, call: Any) -> None:
-        self.response: Any = None
-        self.thread = threading.Thread(target=lambda: setattr(self, "response", call()))
-        self.thread.start()
-
-    def join(self) -> Any:
-        self.thread.join(60)
-        assert not self.thread.is_alive()
-        return self.response
+def trained_since(before: dict[str, Any], body: dict[str, Any]) -> dict[str, int]:
+    """How far the counters grew from ``before`` to the answer's state."""
+    after = body["state"]
+    return {name: after[name] - before[name] for name in ("epoch", "iteration")}
 
 
-class HeldBack:
-    """Holds a trainer back until ``release``: meanwhile each of its ``train_iterations``
-    calls trains nothing, so a call training it cannot end before the test lets it, however
-    fast the machine. Such a held slice keeps the CPU (and the GIL) busy for
-    HELD_SLICE_SECONDS, as training does; with ``until_refused`` it lasts until ``refused``
-    is set instead (by a thread that tried the lock during it)."""
-
-    def __init__(
-        self, trainer: Any, monkeypatch: pytest.MonkeyPatch, *, until_refused: bool = False
-    ) -> None:
-        self.released = threading.Event()
-        self.refused = threading.Event()
-        self.training = threading.Event()  # set once a call has begun training
-        train_iterations = trainer.train_iterations
-
-        def held_back(count: int) -> None:
-            self.training.set()
-            if self.released.is_set():
-                train_iterations(count)
-            elif until_refused:
-                self.refused.clear()
-                self.refused.wait(PATIENCE)
-            else:
-                end = time.perf_counter() + HELD_SLICE_SECONDS
-                while time.perf_counter() < end:
-                    pass
-
-        monkeypatch.setattr(trainer, "train_iterations", held_back)
-
-    def release(self) -> None:
-        self.released.set()
-        self.refused.set()
+def test_a_call_that_does_not_fit_in_its_time_answers_what_it_trained() -> None:
+    with TestClient(create_app(Settings(max_call_seconds=0.2))) as client:
+        created = client.post("/api/sessions", json=LONG).json()
+        url = f"/api/sessions/{created['id']}/train"
+        # One update always fits: a call trains at least one slice before it looks at time.
+        first = client.post(url, json={"iterations": 1}).json()
+        assert first["truncated"] is False
+        assert first["trained"] == {"epochs": 0, "iterations": 1}
+        assert trained_since(created["state"], first) == {"epoch": 0, "iteration": 1}
+        response = client.post(url, json=LONG_CALL)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        stored = client.get(f"/api/sessions/{created['id']}").json()
+    grown = trained_since(first["state"], body)
+    assert body["truncated"] is True and grown["iteration"] > 0
+    assert body["trained"] == {"epochs": grown["epoch"], "iterations": grown["iteration"]}
+    assert body["trained"]["epochs"] < LONG_CALL["epochs"] and stored["state"] == body["state"]
 
 
-def start_held_training(
-    client: TestClient,
-    create_session: CreateSession,
-    monkeypatch: pytest.MonkeyPatch,
-    *,
-    until_refused: bool = False,
-) -> tuple[Any, BackgroundCall, HeldBack]:
-    """A session, and a POST training it for EPOCHS from another thread, under way and
-    held back (see HeldBack) until the test releases it."""
-    session_id = create_session()["id"]
-    session = client.app.state.store.get(session_id)  # type: ignore[attr-defined]
-    held = HeldBack(session.trainer, monkeypatch, until_refused=until_refused)
-    call = BackgroundCall(
-        lambda: client.post(f"/api/sessions/{session_id}/train", json={"epochs": EPOCHS})
-    )
-    assert held.training.wait(PATIENCE), "the train call did not start training"
-    return session, call, held
-
-
-def test_a_long_train_call_lets_a_waiting_thread_have_the_lock(
-    client: TestClient, create_session: CreateSession, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    session, call, held = start_held_training(client, create_session, monkeypatch)
-    try:
-        # As a stream's worker waiting for its turn: the call cannot end before this.
-        got_it = session.lock.acquire(timeout=PATIENCE)
-        under_way = call.thread.is_alive()
-        if got_it:
-            session.lock.release()
-    finally:
-        held.release()
-    response = call.join()
-    # Holding the lock for the whole call, the handler would have let nobody in.
-    assert got_it and under_way, "a waiting thread never had the lock during the call"
-    assert response.status_code == 200, response.text
-    assert response.json()["state"]["epoch"] == EPOCHS
-
-
-def test_a_long_train_call_gives_a_thread_that_only_tries_the_lock_its_turn(
-    client: TestClient, create_session: CreateSession, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Each held slice lasts until this thread has been refused during it, so a try never
-    # finds the lock free by luck: only the handler waiting for it after such a slice lets
-    # it in (its courtesy).
-    session, call, held = start_held_training(
-        client, create_session, monkeypatch, until_refused=True
-    )
-    turns, tries = 0, 0
-    deadline = time.monotonic() + PATIENCE
-    try:
-        while turns < 3 and time.monotonic() < deadline:
-            tries += 1
-            if session.lock.acquire(blocking=False):  # as the stream does, retrying every 5 ms
-                turns += 1
-                session.lock.release()
-            else:
-                held.refused.set()
-            time.sleep(0.005)
-        under_way = call.thread.is_alive()
-    finally:
-        held.release()
-    response = call.join()
-    assert turns == 3 and under_way, f"{turns} turns of 3 in {tries} tries during the call"
-    assert response.status_code == 200
-    assert response.json()["state"]["epoch"] == EPOCHS
-
-
-def test_stateless_training_takes_no_shared_lock(
+def test_a_call_that_fits_trains_what_was_asked(
     client: TestClient, create_session: CreateSession
 ) -> None:
-    session = client.app.state.store.get(create_session()["id"])  # type: ignore[attr-defined]
-    store_lock = client.app.state.store._lock  # type: ignore[attr-defined]
-    with session.lock, store_lock:
-        call = BackgroundCall(lambda: client.post("/api/train", json={"epochs": 3}))
-        call.thread.join(30)
-        finished = not call.thread.is_alive()
-    assert finished and call.join().status_code == 200
+    created = create_session()
+    url = f"/api/sessions/{created['id']}/train"
+    per_epoch = created["state"]["iterations_per_epoch"]
+    by_epoch = client.post(url, json={"epochs": 3}).json()
+    assert by_epoch["truncated"] is False
+    assert by_epoch["trained"] == {"epochs": 3, "iterations": 3 * per_epoch}
+    by_iteration = client.post(url, json={"iterations": 7}).json()
+    assert by_iteration["truncated"] is False
+    assert by_iteration["trained"] == {"epochs": 0, "iterations": 7}
+    assert trained_since(by_epoch["state"], by_iteration) == {"epoch": 0, "iteration": 7}
+
+
+def test_a_call_that_diverges_stops_there_and_is_not_truncated(
+    client: TestClient, create_session: CreateSession
+) -> None:
+    diverging = {"dataset": "plane", "learning_rate": 10.0, "activation": "relu",
+                 "hidden_layers": [8, 8, 8], "batch_size": 1}  # fmt: skip
+    created = create_session(**diverging)
+    body = client.post(f"/api/sessions/{created['id']}/train", json={"epochs": 5}).json()
+    assert body["state"]["status"] == "diverged" and body["truncated"] is False
+    assert body["trained"]["epochs"] < 5
+    assert body["trained"]["iterations"] == trained_since(created["state"], body)["iteration"]
+
+
+# ---------------------------------------------------------------------- a real server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server with one engine worker: every session and call share it."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with ServerProcess(lambda port: server_command(port, "--workers", "1"), log) as running:
+        yield running
+
+
+def state_of(server: ServerProcess, session_id: str) -> dict[str, Any]:
+    response = httpx.get(f"{server.base_url}/api/sessions/{session_id}", timeout=PATIENCE)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()["state"]
+    return result
+
+
+@contextlib.contextmanager
+def long_call_under_way(server: ServerProcess) -> Iterator[tuple[socket.socket, str]]:
+    """A new session and a long train call of it, sent on a bare socket whose answer is not
+    read; yields once the call is training. Leaving closes the socket: the client leaves."""
+    created = httpx.post(f"{server.base_url}/api/sessions", json=LONG, timeout=PATIENCE)
+    session_id = created.json()["id"]
+    body = json.dumps(LONG_CALL).encode()
+    head = (
+        f"POST /api/sessions/{session_id}/train HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=PATIENCE) as client:
+        client.sendall(head.encode() + body)
+        deadline = time.monotonic() + PATIENCE
+        while state_of(server, session_id)["iteration"] == 0:
+            assert time.monotonic() < deadline, "the long call never started training"
+            time.sleep(0.01)
+        yield client, session_id
+
+
+def answered(client: socket.socket) -> bool:
+    readable, _, _ = select.select([client], [], [], 0)
+    return bool(readable)
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process descended from it (the engine workers are grandchildren:
+    the forkserver starts them)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    tree = [root]
+    for pid in tree:
+        tree.extend(child for child, parent in parents.items() if parent == pid)
+    return tree
+
+
+def cpu_seconds(root: int) -> float:
+    """User and system CPU time of ``root`` and its descendants, in seconds."""
+    ticks = 0
+    for pid in process_tree(root):
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / CLOCK_TICKS
+
+
+def test_one_shot_training_takes_its_turn_beside_a_long_call(server: ServerProcess) -> None:
+    with long_call_under_way(server) as (client, session_id):
+        before = state_of(server, session_id)["iteration"]
+        response = httpx.post(f"{server.base_url}/api/train", json={"epochs": 3}, timeout=PATIENCE)
+        assert response.status_code == 200, response.text
+        assert len(response.json()["history"]) == 3
+        # The long call, in the same engine worker, went on and has not answered yet.
+        assert state_of(server, session_id)["iteration"] > before and not answered(client)
+
+
+def test_a_call_whose_client_leaves_stops_costing_cpu(server: ServerProcess) -> None:
+    assert server.process is not None and server.log is not None
+    pid = server.process.pid
+    with long_call_under_way(server) as (_, session_id):
+        started, cpu_at_start = time.monotonic(), cpu_seconds(pid)
+        time.sleep(0.4)
+        left, cpu_at_leaving = time.monotonic(), cpu_seconds(pid)
+    time.sleep(IDLE_WINDOW)
+    training = (cpu_at_leaving - cpu_at_start) / (left - started)
+    after = (cpu_seconds(pid) - cpu_at_leaving) / (time.monotonic() - left)
+    # Near idle, and far below what the call took, whatever share of a core it had here.
+    print(f"server CPU: {training:.0%} of a core training, {after:.0%} once its client left")
+    assert after < NEAR_IDLE and after < max(training / 3, IDLE_CPU)
+    first = state_of(server, session_id)
+    time.sleep(0.5)
+    assert state_of(server, session_id)["iteration"] == first["iteration"]
+    log = server.log.read_text()
+    assert "Traceback" not in log, log  # a client that leaves is no error of the server's
+
+
+# ---------------------------------------------------------------------- work per call
 
 
 def test_work_per_call_is_bounded_by_multiply_adds(
@@ -166,15 +211,10 @@ def test_work_per_call_is_bounded_by_multiply_adds(
     assert client.post(url, json={"iterations": 1}).json()["state"]["iteration"] == 1
 
 
-def test_the_work_budget_is_a_setting(client: TestClient) -> None:
-    client.app.dependency_overrides[get_settings] = lambda: Settings(  # type: ignore[attr-defined]
-        max_work_per_call=10_000
-    )
-    try:
+def test_the_work_budget_is_a_setting() -> None:
+    with TestClient(create_app(Settings(max_work_per_call=10_000))) as client:
         # Two epochs of the default network: 2 x 25 iterations x 10 examples x 25 parameters.
         response = client.post("/api/train", json={"epochs": 2})
         assert response.status_code == 422
         assert response.json()["detail"][0]["msg"].startswith("expected at most 1 for")
         assert client.post("/api/train", json={"epochs": 1}).status_code == 200
-    finally:
-        client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
