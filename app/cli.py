@@ -72,7 +72,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = parse_settings(argv)
     from app.api.ws_protocol import StreamProtocol
     from app.lessons import LessonFileError
-
     from app.services.datadir import DataDirInUse, DataDirUnusable, claim_data_dir
     from app.workers.pool import worker_count
 
