@@ -6,10 +6,16 @@
 
 import { FrameScales } from "./frame.js";
 
-// While training plays, the charts are drawn at most this often (each frame adds one point:
-// a line a pixel longer does not need 60 redraws a second), and only those on screen; paused,
-// every frame draws them all.
-const PLAYING_CHART_INTERVAL_MS = 30;
+// While training plays, the charts and the numbers (counters, loss and accuracy, gradient
+// norms) are drawn at most this often, together: each frame adds a point to every chart and
+// changes every number, and neither a line a pixel longer nor a number that changes 60 times a
+// second gains from 60 redraws a second, while any change of the page's text costs a layout and
+// a repaint of the whole page. The frames in between cost neither. Only the charts on screen
+// are drawn (output.js). Paused, every frame draws everything.
+const PLAYING_SLOW_INTERVAL_MS = 30;
+// A skipped drawing is done by the first frame once the interval is over; if no frame comes
+// this long after that, a timer does it.
+const TRAILING_GRACE_MS = 20;
 // Frames received and not painted yet, at most: a frame is on screen at most one display
 // refresh later than if it had been painted in the first animation frame after it came.
 const MAX_WAITING = 2;
@@ -29,8 +35,8 @@ export class FramePainter {
     this.painted = null; // frame on screen
     this.scheduled = false;
     this.playing = false;
-    this.chartsDrawnAt = -Infinity;
-    this.chartTimer = null;
+    this.slowDrawnAt = -Infinity;
+    this.slowTimer = null;
     // Counters for anyone tuning the page (read `nnPlayground.stats` in the console).
     this.stats = { framesReceived: 0, framesPainted: 0, paintMs: 0, partMs: { text: 0, main: 0, network: 0, charts: 0 } };
   }
@@ -55,22 +61,37 @@ export class FramePainter {
     return scales;
   }
 
-  #drawCharts(playing) {
-    const wait = playing ? this.chartsDrawnAt + PLAYING_CHART_INTERVAL_MS - performance.now() : 0;
-    if (wait <= 0) {
-      this.chartsDrawnAt = performance.now();
-      this.output.drawCharts(playing);
-    } else if (this.chartTimer === null) {
-      // Points skipped now are drawn when the interval is over, even if no frame follows.
-      this.chartTimer = setTimeout(() => {
-        this.chartTimer = null;
-        const started = (this.chartsDrawnAt = performance.now());
-        this.output.drawCharts(this.playing);
-        const spent = performance.now() - started;
-        this.stats.partMs.charts += spent; // counted with the frames' painting time
-        this.stats.paintMs += spent;
-      }, wait);
+  /**
+   * Whether this frame draws the charts and the numbers (while training plays, at most every
+   * PLAYING_SLOW_INTERVAL_MS); a skipped frame's are drawn later, by a frame or by a timer.
+   */
+  #slowPartsDue(playing) {
+    const now = performance.now();
+    const due = this.slowDrawnAt + PLAYING_SLOW_INTERVAL_MS;
+    clearTimeout(this.slowTimer);
+    if (!playing || now >= due) {
+      this.slowDrawnAt = now;
+      return true;
     }
+    this.slowTimer = setTimeout(() => {
+      const started = (this.slowDrawnAt = performance.now());
+      this.output.drawCharts(this.playing);
+      const drawn = performance.now();
+      this.#writeNumbers(this.painted.header);
+      // Counted with the frames' painting time.
+      this.stats.partMs.charts += drawn - started;
+      this.stats.partMs.text += performance.now() - drawn;
+      this.stats.paintMs += performance.now() - started;
+    }, due - now + TRAILING_GRACE_MS);
+    return false;
+  }
+
+  /** The counters, loss and accuracy, and gradient norms of a frame, in the page's text. */
+  #writeNumbers(header) {
+    const masked = this.masked();
+    this.controls.setCounters(header.state, masked ? null : header.state.iterations_per_epoch);
+    this.controls.setMetrics(masked ? { ...header.state, ...NO_METRICS } : header.state, header.problem);
+    this.output.showGradients(masked ? null : header);
   }
 
   #schedule() {
@@ -87,20 +108,18 @@ export class FramePainter {
     this.painted = frame;
     const started = performance.now();
     const { header, bytes } = frame;
+    this.playing = header.playing;
+    const slow = this.#slowPartsDue(this.playing);
     // Canvases first, DOM writes last: text drawn on a canvas needs the page's style up to
     // date, so drawing it after a DOM write would force a style recalculation mid-frame.
-    this.#drawCharts(header.playing);
+    if (slow) this.output.drawCharts(this.playing);
     const t1 = performance.now();
     const scales = this.#paintMain(frame);
     const t2 = performance.now();
-    this.playing = header.playing;
     this.controls.setPlaying(this.playing);
-    const masked = this.masked();
-    this.controls.setCounters(header.state, masked ? null : header.state.iterations_per_epoch);
-    this.controls.setMetrics(masked ? { ...header.state, ...NO_METRICS } : header.state, header.problem);
     this.status.setPlaying(this.playing);
     this.status.setRunState(header.state); // ready, unstable or diverged
-    this.output.showGradients(masked ? null : header);
+    if (slow) this.#writeNumbers(header);
     const t3 = performance.now();
     const sizes = header.layer_sizes;
     const hidden = this.state.get("hidden_layers");
