@@ -118,7 +118,7 @@ class Rooms:
         """Seat a student named ``name`` and start their session under the room's preset:
         ``{"student_id", "session_id", "name", "code", "title"}``."""
         name = display_name(name, self.settings.max_name_length)
-        room = self._room(code)
+        room = self.room(code)
         student = Student(new_student_id(), name, new_session_id())
         # Seated first, so that the name and the seat are taken before anything awaits.
         self.store.add_student(room.code, student, self.settings.max_students_per_room)
@@ -149,7 +149,7 @@ class Rooms:
     async def board(self, code: str, key: str) -> dict[str, Any]:
         """The room and every student's session as it is now (read side by side); a
         student whose session cannot be read has null config, state and lesson."""
-        room = self._teacher_room(code, key)
+        room = self.teacher_room(code, key)
         self.store.touch(room.code)
         students = self.store.students(room.code)
         sessions = await asyncio.gather(*(self._read(s.session_id) for s in students))
@@ -177,7 +177,7 @@ class Rooms:
         The preset is tried on a scratch session first, so that one the engine refuses is
         a 422 that changes nobody's session.
         """
-        room = self._teacher_room(code, key)
+        room = self.teacher_room(code, key)
         preset = {"config": dict(preset.get("config") or {}), "lesson": preset.get("lesson")}
         if preset["lesson"] is not None:
             self.lessons.lesson(preset["lesson"])  # ValueError("lesson: expected one of …")
@@ -195,14 +195,16 @@ class Rooms:
             "not_reached": missed,
         }
 
-    def _room(self, code: str) -> Room:
+    def room(self, code: str) -> Room:
+        """The room of ``code`` (in either case), or RoomNotFound."""
         room = self.store.room(code.upper())
         if room is None:
             raise RoomNotFound(code)
         return room
 
-    def _teacher_room(self, code: str, key: str) -> Room:
-        room = self._room(code)
+    def teacher_room(self, code: str, key: str) -> Room:
+        """The room, if ``key`` is its teacher key; RoomNotFound, or WrongKey."""
+        room = self.room(code)
         if not key_matches(key, room.key_hash):
             raise WrongKey(room.code)
         return room

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import string
 from collections import Counter
 
@@ -12,6 +13,7 @@ import pytest
 from app.rooms.codes import (
     ALPHABET,
     CODE_LENGTH,
+    CODE_PATTERN,
     key_digest,
     key_matches,
     new_room_code,
@@ -37,6 +39,12 @@ def test_codes_are_six_characters_of_the_alphabet_drawn_evenly() -> None:
     assert all(abs(count - expected) < 0.25 * expected for count in counts.values()), counts
     assert math.log2(len(ALPHABET)) * CODE_LENGTH == 30.0
     assert len(set(codes)) > 3990  # 2^30 codes: a handful of repeats at most
+
+
+def test_the_pattern_a_path_is_checked_with_is_the_alphabet_in_either_case() -> None:
+    accepted = {c for c in map(chr, range(0x20, 0x7F)) if re.match(CODE_PATTERN, c * CODE_LENGTH)}
+    assert accepted == set(ALPHABET + ALPHABET.lower())
+    assert not re.match(CODE_PATTERN, "A" * (CODE_LENGTH + 1))
 
 
 def test_a_code_is_read_in_either_case_and_kept_in_capitals() -> None:

@@ -25,11 +25,15 @@ def test_a_name_is_composed_trimmed_and_its_spaces_collapsed() -> None:
     assert display_name("  Sara \u3000 Kim\u2028 ", MOST) == "Sara Kim"
 
 
-def test_the_length_counts_characters_as_a_reader_does() -> None:
+def test_the_length_is_bounded_as_sent_and_as_shown() -> None:
     assert display_name("가" * MOST, MOST) == "가" * MOST
-    assert display_name(unicodedata.normalize("NFD", "가" * MOST), MOST) == "가" * MOST
-    with pytest.raises(ValueError, match=r"^name: expected at most 40 characters, got 41$"):
-        display_name("a" * (MOST + 1), MOST)
+    assert display_name(unicodedata.normalize("NFD", "각" * 13), MOST) == "각" * 13  # 39 sent
+    for sent in ("a" * (MOST + 1), " " + "a" * MOST, unicodedata.normalize("NFD", "각" * 14)):
+        with pytest.raises(ValueError, match=r"^name: expected at most 40 characters, got 4"):
+            display_name(sent, MOST)
+    lengthened = "\u0958" * MOST  # NFC writes each as two code points
+    with pytest.raises(ValueError, match=r"^name: expected at most 40 characters, got 80$"):
+        display_name(lengthened, MOST)
 
 
 @pytest.mark.parametrize("name", ["", "   ", "\u3000"])
