@@ -1,0 +1,129 @@
+"""Rooms on the wire: creating one, joining it, the teacher's board and the room's preset.
+
+Names and titles are checked by ``app/rooms/names.py`` (trimmed, NFC, no control
+characters, the server's ``max_name_length``); the bounds here are caps on what is read.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field
+
+from app.rooms.codes import CODE_LENGTH, CODE_PATTERN
+from app.rooms.names import MAX_NAME_CHARS, MAX_TITLE_CHARS
+from app.schemas.base import InModel, OutModel
+from app.schemas.config import ConfigUpdate, SessionConfig
+from app.schemas.lessons import LessonId, LessonProgressOut
+from app.schemas.sessions import TrainingState
+
+MAX_ID_CHARS = 64
+
+RoomCode = Annotated[
+    str,
+    Field(
+        min_length=CODE_LENGTH,
+        max_length=CODE_LENGTH,
+        pattern=CODE_PATTERN,
+        description="The room's code, as written on the board (either case).",
+    ),
+]
+
+
+class RoomCreate(InModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "Lab 3: XOR"}]})
+
+    title: str = Field(
+        default="", max_length=MAX_TITLE_CHARS, description="Shown to the students and the board."
+    )
+
+
+class RoomCreated(OutModel):
+    code: RoomCode
+    title: str
+    teacher_key: str = Field(
+        description="The board's secret, told this once: send it as `Authorization: Bearer "
+        "<teacher_key>`, never in a URL."
+    )
+    join_url: str = Field(description="The page where students join, e.g. /r/CODE")
+    board_url: str = Field(description="The teacher's board page, e.g. /board/CODE")
+
+
+class JoinRequest(InModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "민준"}, {"name": "Sara"}, {"name": "陈"}]}
+    )
+
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_NAME_CHARS,
+        description="A display name in any script: trimmed, at most the server's "
+        "max_name_length characters, no control characters, not taken in the room "
+        "(case aside).",
+    )
+
+
+class Joined(OutModel):
+    student_id: str = Field(description="How the board names this student")
+    session_id: str = Field(
+        description="The student's own session (the ordinary /api/sessions routes); "
+        "told to this student only"
+    )
+    name: str = Field(description="The name as the room shows it")
+    code: RoomCode
+    title: str
+
+
+class RoomPreset(InModel):
+    """What every student's session becomes: the defaults with ``config``'s fields over
+    them, or ``lesson`` from its start with ``config`` over its preset."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"lesson": "xor"},
+                {"config": {"dataset": "spiral", "hidden_layers": [8, 8]}},
+            ]
+        }
+    )
+
+    config: ConfigUpdate | None = Field(
+        default=None, description="Configuration fields (any subset); the rest are defaults."
+    )
+    lesson: LessonId | None = Field(default=None, description="A lesson every student starts.")
+
+    def as_preset(self) -> dict[str, Any]:
+        """``{"config": {fields given}, "lesson": id or None}``."""
+        config = {} if self.config is None else self.config.model_dump(exclude_none=True)
+        return {"config": config, "lesson": self.lesson}
+
+
+class PresetOut(OutModel):
+    config: dict[str, Any] = Field(description="The configuration fields the preset sets")
+    lesson: str | None
+
+
+class PresetApplied(OutModel):
+    preset: PresetOut
+    students: int = Field(ge=0, description="Students in the room")
+    changed: int = Field(ge=0, description="Their sessions changed to the preset")
+    not_reached: list[str] = Field(
+        description="Student ids whose session could not be changed (gone, or its engine "
+        "worker restarting); they can join again"
+    )
+
+
+class BoardStudent(OutModel):
+    name: str
+    student_id: str = Field(max_length=MAX_ID_CHARS)
+    joined_at: float = Field(description="Unix time")
+    config: SessionConfig | None = Field(description="null when the session is gone")
+    state: TrainingState | None
+    lesson: LessonProgressOut | None
+
+
+class BoardOut(OutModel):
+    code: RoomCode
+    title: str
+    preset: PresetOut
+    students: list[BoardStudent] = Field(description="In the order they joined")
