@@ -15,6 +15,7 @@ from app.api.errors import install_error_handlers
 from app.api.main import api_router
 from app.api.middleware import BodySizeLimit
 from app.api.rate_limit import install_creation_limiter
+from app.api.routes.rooms import install_rooms
 from app.api.security import (
     HostCheck,
     JsonBodiesOnly,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with claim_data_dir(settings.data_dir, worker_count(settings)):
             # Made (WAL, tables) once here: the workers then open it side by side.
             SqliteSnapshotStore.in_data_dir(settings.data_dir).close()
+            app.state.rooms.open()
             await pool.start()
             logger.info(
                 "%d engine worker(s) serving the sessions in %s",
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
             finally:
                 await pool.stop()
+                app.state.rooms.close()
 
     app = FastAPI(
         title="nn-playground",
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pool = pool
     app.state.lessons = lessons
     install_creation_limiter(app, settings)
+    install_rooms(app, settings)
     app.state.templates = Jinja2Templates(directory=settings.web_root / "templates")
     install_error_handlers(app)
     # The last added runs first: headers on every answer, then who asks, then what comes.
