@@ -138,6 +138,7 @@ class Rooms:
         except BaseException:
             self.store.remove_student(room.code, student.student_id)
             raise
+        await self._catch_up(room, student)
         return {
             "student_id": student.student_id,
             "session_id": student.session_id,
@@ -208,6 +209,13 @@ class Rooms:
         if not key_matches(key, room.key_hash):
             raise WrongKey(room.code)
         return room
+
+    async def _catch_up(self, room: Room, student: Student) -> None:
+        """A preset set while the session was being made found no session to change: the
+        joiner takes it now."""
+        now = self.store.room(room.code)
+        if now is not None and now.preset != room.preset:
+            await self._apply(student, session_changes(now.preset))
 
     async def _read(self, session_id: str) -> dict[str, Any] | None:
         try:

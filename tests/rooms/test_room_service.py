@@ -183,3 +183,31 @@ def test_a_preset_the_engine_refuses_changes_no_one(rooms: Rooms, pool: InProces
 def test_a_closed_service_says_it_is_not_open(settings: Settings, pool: InProcessPool) -> None:
     with pytest.raises(RuntimeError, match="not open"):
         run(Rooms(settings, pool, load_catalog()).create_room())
+
+
+def test_a_preset_set_while_a_student_joins_reaches_them(rooms: Rooms, pool: InProcessPool) -> None:
+    made = run(rooms.create_room())
+    code, key = made["code"], made["teacher_key"]
+    creating = asyncio.Event()
+    created = asyncio.Event()
+    call = pool.call
+
+    async def slow_create(session_id: str, op: str, **args: Any) -> Any:
+        if op == "create" and not creating.is_set():
+            creating.set()
+            await created.wait()
+        return await call(session_id, op, **args)
+
+    pool.call = slow_create  # type: ignore[method-assign]
+
+    async def both() -> tuple[dict[str, Any], dict[str, Any]]:
+        joining = asyncio.create_task(rooms.join(code, "Sara"))
+        await creating.wait()  # seated, its session not made yet
+        applied = await rooms.set_preset(code, key, {"lesson": "xor"})
+        created.set()
+        return await joining, applied
+
+    joined, applied = run(both())
+    assert applied["not_reached"] == [joined["student_id"]]
+    session = sessions_of(pool)[joined["session_id"]]
+    assert session.lesson is not None and session.lesson.lesson.id == "xor"
