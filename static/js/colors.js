@@ -59,6 +59,20 @@ export function pack(rgb) {
 }
 
 /**
+ * pack(diverging(t)), the same word, without the arrays in between: lookup tables and the
+ * diagram's links take a few thousand of these a frame.
+ */
+export function packDiverging(t) {
+  const c = Math.max(-1, Math.min(1, t));
+  const to = c < 0 ? ORANGE : BLUE;
+  const s = Math.abs(c);
+  const r = Math.round(NEUTRAL[0] + (to[0] - NEUTRAL[0]) * s);
+  const g = Math.round(NEUTRAL[1] + (to[1] - NEUTRAL[1]) * s);
+  const b = Math.round(NEUTRAL[2] + (to[2] - NEUTRAL[2]) * s);
+  return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+/**
  * Lookup table code → packed colour for a uint8 grid with value range [lo, hi].
  * `toT(value)` maps a decoded value to [-1, 1]; `discretize` snaps to the sign.
  */
@@ -67,7 +81,7 @@ export function divergingLut(lo, hi, toT, discretize = false) {
   for (let q = 0; q < 256; q++) {
     let t = toT(lo + ((hi - lo) * q) / 255);
     if (discretize) t = t > 0 ? 1 : t < 0 ? -1 : 0;
-    lut[q] = pack(diverging(t));
+    lut[q] = packDiverging(t);
   }
   return lut;
 }

@@ -2,7 +2,7 @@
 // pixel per grid cell, scaled up smoothly by drawImage), the data points on top, axis ticks
 // on the right and bottom like TF Playground.
 
-import { categorical, css, diverging, divergingGradient, pack } from "./colors.js";
+import { categorical, css, divergingGradient, packDiverging } from "./colors.js";
 import { formatNumber } from "./format.js";
 import { t } from "./i18n.js";
 import { BOUNDS } from "./meta.js";
@@ -229,7 +229,7 @@ export function fillFunction(pixels, resolution, valueAt, scale) {
     const y = DOMAIN[1] - (row + 0.5) * step;
     for (let col = 0; col < resolution; col++) {
       const x = DOMAIN[0] + (col + 0.5) * step;
-      pixels[i++] = pack(diverging(valueAt(x, y) / scale));
+      pixels[i++] = packDiverging(valueAt(x, y) / scale);
     }
   }
 }

@@ -1,16 +1,17 @@
 // The network diagram's links, thumbnails and bias marks, drawn off the page's main thread on
 // the two canvases network-links.js hands over. A message sizes (device px) and draws each
-// canvas it has a part for (`links`, `tiles`), or clears it if that part is null.
+// canvas it has a part for (`links`, `tiles`), or clears it if that part is null, and hands the
+// thumbnails' pixel buffer back.
 
 import { drawLinks, drawTiles } from "./network-links.js";
 
 let contexts = null; // {links, tiles}
-const sources = []; // a canvas per thumbnail, for drawTiles
+const atlas = new OffscreenCanvas(1, 1); // every thumbnail's pixels, for drawTiles
 
 const DRAW = {
   links: (context, part, { ratio, width, height }) => drawLinks(context, part, ratio, width, height),
   tiles: (context, part, { ratio, width, height }) =>
-    drawTiles(context, part, sources, () => new OffscreenCanvas(1, 1), ratio, width, height),
+    drawTiles(context, part, atlas, ratio, width, height),
 };
 
 self.onmessage = ({ data }) => {
@@ -31,5 +32,7 @@ self.onmessage = ({ data }) => {
       context.setTransform(1, 0, 0, 1, 0, 0);
       context.clearRect(0, 0, width, height);
     }
+    // The thumbnails' buffer goes back, to be filled with the next frame's.
+    if (key === "tiles" && part?.pixels.byteLength) self.postMessage({ spare: part.pixels.buffer }, [part.pixels.buffer]);
   }
 };

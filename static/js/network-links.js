@@ -11,7 +11,7 @@
 // rasteriser milliseconds, which the page's main thread then spends on its frames instead.
 // Where a canvas cannot be handed over, they are drawn here, by the same functions.
 
-import { css, diverging, pack } from "./colors.js";
+import { css, packDiverging } from "./colors.js";
 
 const MAX_LINK_WIDTH = 7;
 const LINK_ALPHA = 0.85;
@@ -19,6 +19,8 @@ const LINK_ALPHA = 0.85;
 // are drawn at most this often; the thumbnails and bias marks every frame (on a change). A paused frame
 // draws everything, and a skipped change is drawn when the interval is over.
 const PLAYING_LINK_INTERVAL_MS = 30;
+// Thumbnail buffers kept for reuse at most (one is in the worker's hands, one on its way).
+const MAX_SPARES = 2;
 const MARK_BORDER = "#5d656d";
 const MARK_EMPTY = "#ddd";
 
@@ -64,25 +66,32 @@ export function drawLinks(context, { geometry, colours, widths }, ratio, width, 
 }
 
 /**
- * Draw thumbnails and bias marks on `context` (as drawLinks): thumbnail k, rows × cols packed
- * RGBA pixels from pixels[k·rows·cols], scaled smoothly into the square rects[3k…3k+2] =
- * (x, y, size) if drawn[k]; above them bias mark k, the square marks[3k…3k+2] filled with
- * fills[k] (packed RGB; 0: none yet) inside a border. `sources` keeps a canvas per thumbnail
- * (made by `makeCanvas()`) from one call to the next.
+ * Where thumbnail k's rows start in the atlas of `rows`-row thumbnails that tiles.pixels holds
+ * (in pixel rows): one above another, each between copies of its first and last row, so that
+ * scaling one smoothly never blends in its neighbour's edge.
  */
-export function drawTiles(context, { rows, cols, pixels, rects, drawn, marks, fills }, sources, makeCanvas, ratio, width, height) {
+export const atlasRow = (k, rows) => k * (rows + 2) + 1;
+
+/**
+ * Draw thumbnails and bias marks on `context` (as drawLinks): thumbnail k, rows × cols packed
+ * RGBA pixels from atlas row atlasRow(k, rows) of pixels (cols wide), scaled smoothly into the
+ * square rects[3k…3k+2] = (x, y, size) if drawn[k]; above them bias mark k, the square
+ * marks[3k…3k+2] filled with fills[k] (packed RGB; 0: none yet) inside a border. `atlas` is a
+ * canvas kept from one call to the next.
+ */
+export function drawTiles(context, { rows, cols, pixels, rects, drawn, marks, fills }, atlas, ratio, width, height) {
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   context.clearRect(0, 0, width, height);
-  const count = rows * cols;
+  if (drawn.some(Boolean)) {
+    // One image for every thumbnail: a canvas (and its snapshot) per thumbnail costs twice as much.
+    const atlasRows = pixels.length / cols;
+    if (atlas.width !== cols || atlas.height !== atlasRows) [atlas.width, atlas.height] = [cols, atlasRows];
+    atlas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(pixels.buffer), cols, atlasRows), 0, 0);
+  }
   for (let k = 0; k < drawn.length; k++) {
     if (!drawn[k]) continue;
-    if (!sources[k]) sources[k] = makeCanvas();
-    const source = sources[k];
-    if (source.width !== cols || source.height !== rows) [source.width, source.height] = [cols, rows];
-    const image = new ImageData(new Uint8ClampedArray(pixels.buffer, 4 * k * count, 4 * count), cols, rows);
-    source.getContext("2d").putImageData(image, 0, 0);
     const [x, y, size] = [rects[3 * k], rects[3 * k + 1], rects[3 * k + 2]];
-    context.drawImage(source, x, y, size, size);
+    context.drawImage(atlas, 0, atlasRow(k, rows), cols, rows, x, y, size, size);
   }
   context.lineWidth = 1;
   context.strokeStyle = MARK_BORDER;
@@ -103,10 +112,16 @@ export class LinkCanvas {
       const links = this.canvas.transferControlToOffscreen();
       const tiles = this.tileCanvas.transferControlToOffscreen();
       this.worker.postMessage({ canvases: { links, tiles } }, [links, tiles]);
+      // Thumbnail buffers the worker has drawn, handed back to be filled again: a new 200 kB
+      // buffer a frame costs more than copying into an old one.
+      this.spares = [];
+      this.worker.onmessage = ({ data }) => {
+        if (data.spare && this.spares.length < MAX_SPARES) this.spares.push(data.spare);
+      };
     } else {
       this.context = this.canvas.getContext("2d");
       this.tileContext = this.tileCanvas.getContext("2d");
-      this.sources = []; // a canvas per thumbnail, for drawTiles
+      this.atlas = document.createElement("canvas"); // for drawTiles
     }
     this.linksPaintedAt = -Infinity;
     this.curves = [];
@@ -131,7 +146,8 @@ export class LinkCanvas {
       canvas.style.height = `${height}px`;
     }
     this.geometry = null; // the curves' ends, for drawLinks: made when they are first drawn
-    this.tilePixels = null; // every thumbnail's pixels, one after another (setTile)
+    this.tilePixels = null; // every thumbnail's pixels, one above another (setTile, atlasRow)
+    this.tileGeometry = null; // the thumbnails' and marks' squares, for drawTiles
     if (this.worker) {
       // A canvas is sized and drawn in one message when it is drawn before this task ends (no
       // frame of a cleared canvas in between); otherwise cleared now, as a resized canvas is.
@@ -170,7 +186,7 @@ export class LinkCanvas {
   /** Fill mark `index` with the colour of value `v`; drawn with the thumbnails, on a change. */
   setMark(index, v) {
     const mark = this.marks[index];
-    const fill = pack(diverging(v));
+    const fill = packDiverging(v);
     if (mark.fill !== fill) {
       mark.fill = fill;
       this.tilesDirty = true;
@@ -183,15 +199,15 @@ export class LinkCanvas {
    */
   setTile(index, rows, cols, colourAt) {
     const tile = this.tiles[index];
-    const count = rows * cols;
     if (!this.tilePixels || this.tileRows !== rows || this.tileCols !== cols) {
-      this.tilePixels = new Uint32Array(this.tiles.length * count);
+      this.tilePixels = new Uint32Array(this.tiles.length * (rows + 2) * cols);
       [this.tileRows, this.tileCols] = [rows, cols];
       for (const other of this.tiles) other.drawn = false;
     }
     const pixels = this.tilePixels;
+    const start = atlasRow(index, rows) * cols;
     let changed = !tile.drawn;
-    for (let i = 0, p = index * count; i < count; i++, p++) {
+    for (let i = 0, p = start, count = rows * cols; i < count; i++, p++) {
       const colour = colourAt(i);
       if (pixels[p] !== colour) {
         pixels[p] = colour;
@@ -199,6 +215,9 @@ export class LinkCanvas {
       }
     }
     if (changed) {
+      // The rows above and below: copies of the first and the last.
+      pixels.copyWithin(start - cols, start, start + cols);
+      pixels.copyWithin(start + rows * cols, start + (rows - 1) * cols, start + rows * cols);
       tile.drawn = true;
       this.tilesDirty = true;
     }
@@ -207,7 +226,7 @@ export class LinkCanvas {
   /** Set curve `index` to show weight `w`. */
   set(index, w) {
     const curve = this.curves[index];
-    const colour = pack(diverging(w));
+    const colour = packDiverging(w);
     const width = linkWidth(w);
     if (curve.colour !== colour || curve.width !== width) {
       curve.colour = colour;
@@ -237,17 +256,32 @@ export class LinkCanvas {
   }
 
   #paintTiles() {
+    this.tileGeometry ??= {
+      rects: new Float64Array(this.tiles.flatMap(({ x, y, size }) => [x, y, size])),
+      marks: new Float64Array(this.marks.flatMap(({ x, y, size }) => [x, y, size])),
+    };
     const tiles = {
       rows: this.tileRows,
       cols: this.tileCols,
-      pixels: this.tilePixels ? this.tilePixels.slice() : new Uint32Array(0),
-      rects: new Float64Array(this.tiles.flatMap(({ x, y, size }) => [x, y, size])),
+      pixels: this.#pixelsToSend(),
+      ...this.tileGeometry,
       drawn: Uint8Array.from(this.tiles, ({ drawn }) => drawn),
-      marks: new Float64Array(this.marks.flatMap(({ x, y, size }) => [x, y, size])),
       fills: Uint32Array.from(this.marks, ({ fill }) => fill),
     };
     if (this.worker) this.#post({ tiles }, [tiles.pixels.buffer]);
-    else drawTiles(this.tileContext, tiles, this.sources, () => document.createElement("canvas"), this.ratio, this.width, this.height);
+    else drawTiles(this.tileContext, tiles, this.atlas, this.ratio, this.width, this.height);
+  }
+
+  /** A copy of the thumbnails' pixels, for the worker to keep (in a buffer it handed back). */
+  #pixelsToSend() {
+    if (!this.tilePixels) return new Uint32Array(0);
+    if (!this.worker) return this.tilePixels;
+    const length = this.tilePixels.length;
+    let spare = this.spares.pop();
+    while (spare && spare.byteLength !== 4 * length) spare = this.spares.pop(); // an old shape's
+    const copy = spare ? new Uint32Array(spare) : new Uint32Array(length);
+    copy.set(this.tilePixels);
+    return copy;
   }
 
   #paintLinks() {
