@@ -3,7 +3,7 @@
 // on the right and bottom like TF Playground.
 
 import { categorical, css, divergingGradient, packDiverging } from "./colors.js";
-import { formatNumber } from "./format.js";
+import { formatNumber, pageLocale } from "./format.js";
 import { t } from "./i18n.js";
 import { BOUNDS } from "./meta.js";
 
@@ -39,6 +39,10 @@ export class Heatmap {
     this.image = null;
     this.pixels = null;
     this.pointsLayer = document.createElement("canvas");
+    // The axes, drawn once for a size and a language (their text costs more than the rest of
+    // a frame's plot but the heatmap itself) and laid over each frame's picture.
+    this.axesLayer = document.createElement("canvas");
+    this.axesKey = null;
     this.points = { train: null, test: null, colorOf: null };
     this.showTest = false;
     this.veiled = false;
@@ -66,6 +70,8 @@ export class Heatmap {
     this.canvas.height = Math.round(height * this.ratio);
     this.pointsLayer.width = Math.round((this.size + 2 * inset) * this.ratio);
     this.pointsLayer.height = this.pointsLayer.width;
+    [this.axesLayer.width, this.axesLayer.height] = [this.canvas.width, this.canvas.height];
+    this.axesKey = null;
     this.#drawPoints();
     this.render();
   }
@@ -192,12 +198,23 @@ export class Heatmap {
       context.fillRect(0, 0, size, size);
     }
     context.drawImage(this.pointsLayer, -inset, -inset, size + 2 * inset, size + 2 * inset);
-    if (this.axes) this.#drawAxes();
+    if (!this.axes) return;
+    const key = `${size}|${this.ratio}|${pageLocale()}`;
+    if (key !== this.axesKey) {
+      this.axesKey = key;
+      this.#drawAxes();
+    }
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.drawImage(this.axesLayer, 0, 0);
   }
 
   #drawAxes() {
-    const context = this.context;
+    const context = this.axesLayer.getContext("2d");
     const size = this.size;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, this.axesLayer.width, this.axesLayer.height);
+    // (0, 0) is the plot's top left corner, as in render().
+    context.setTransform(this.ratio, 0, 0, this.ratio, this.inset * this.ratio, this.inset * this.ratio);
     context.fillStyle = "#6b7178";
     context.strokeStyle = "#b9bec4";
     if (context.font !== AXIS_FONT) context.font = AXIS_FONT; // setting it costs a style pass
