@@ -33,6 +33,7 @@ _AS_SET = (
     "max_epochs_per_call",
     "max_iterations_per_call",
     "max_predict_points",
+    "max_name_length",
 )
 
 # Each bound as a function of the settings: most are one setting as it stands; a model

@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field
 from app.rooms.codes import CODE_LENGTH, CODE_PATTERN
 from app.rooms.names import MAX_NAME_CHARS, MAX_TITLE_CHARS
 from app.schemas.base import InModel, OutModel
+from app.schemas.bounds import settings_bound
 from app.schemas.config import ConfigUpdate, SessionConfig
 from app.schemas.lessons import LessonId, LessonProgressOut
 from app.schemas.sessions import TrainingState
@@ -57,6 +58,7 @@ class JoinRequest(InModel):
     name: str = Field(
         min_length=1,
         max_length=MAX_NAME_CHARS,
+        json_schema_extra=settings_bound(maxLength="max_name_length"),
         description="A display name in any script: trimmed, at most the server's "
         "max_name_length characters, no control characters, not taken in the room "
         "(case aside).",

@@ -34,6 +34,8 @@ def test_docs_pages_reference_only_local_assets(client: TestClient, path: str) -
 def test_every_request_body_has_examples_that_the_endpoint_accepts(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     session_id = client.post("/api/sessions").json()["id"]
+    room = client.post("/api/rooms").json()
+    teacher = {"Authorization": f"Bearer {room['teacher_key']}"}
     bodies = 0
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
@@ -44,10 +46,11 @@ def test_every_request_body_has_examples_that_the_endpoint_accepts(client: TestC
             assert examples, (method, path)
             for name, example in examples.items():
                 assert example["summary"], (path, name)
-                url = path.replace("{session_id}", session_id)
-                response = client.request(method, url, json=example["value"])
+                url = path.replace("{session_id}", session_id).replace("{code}", room["code"])
+                response = client.request(method, url, json=example["value"], headers=teacher)
                 assert response.status_code < 300, (method, path, name, response.text)
-    assert bodies == 7  # create, patch, train, predict, put model, stateless train, sweep
+    # create, patch, train, predict, put model, stateless train, sweep; a room, join, preset
+    assert bodies == 10
 
 
 def test_main_responses_have_examples(client: TestClient) -> None:

@@ -27,6 +27,7 @@ TIGHT = Settings(
     max_iterations_per_call=200,  # 7 default epochs are 175 iterations
     max_predict_points=3,
     max_body_bytes=4096,
+    max_name_length=12,
 )
 # The limits in Settings that bound no schema field, and what enforces each instead.
 NOT_SCHEMA_BOUNDS = {
@@ -41,6 +42,8 @@ NOT_SCHEMA_BOUNDS = {
     "max_streams_per_session": "the WebSocket stream",
     "max_call_seconds": "a training call stops and answers truncated: true",
     "max_memory_mb": "503 with Retry-After once no session can leave memory",
+    "max_rooms": "503 on POST /api/rooms",
+    "max_students_per_room": "409 on POST /api/rooms/{code}/students",
 }
 SESSION = "/api/sessions/{session_id}"
 
@@ -110,6 +113,7 @@ def test_the_document_reads_as_the_server_is_configured(tight: TestClient) -> No
     assert config["features"]["uniqueItems"] is True
     assert components["Points"]["properties"]["x"]["maxItems"] == 10
     assert components["PredictRequest"]["properties"]["points"]["maxItems"] == 3
+    assert components["JoinRequest"]["properties"]["name"]["maxLength"] == 12
     train = components["TrainRequest"]["properties"]
     assert train["epochs"]["anyOf"][0]["maximum"] == 7
     assert train["iterations"]["anyOf"][0]["maximum"] == 200
