@@ -16,8 +16,10 @@ import { css, packDiverging } from "./colors.js";
 const MAX_LINK_WIDTH = 7;
 const LINK_ALPHA = 0.85;
 // While training plays, the links (the costliest picture: a few hundred anti-aliased curves)
-// are drawn at most this often; the thumbnails and bias marks every frame (on a change). A paused frame
-// draws everything, and a skipped change is drawn when the interval is over.
+// are drawn at most this often, and not in a frame the page marks busy (the one that draws its
+// charts and numbers, painter.js), so that the two costliest parts of a frame fall in different
+// frames; the thumbnails and bias marks every frame (on a change). A paused frame draws
+// everything, and a skipped change is drawn by a later frame, or by a timer if none comes.
 const PLAYING_LINK_INTERVAL_MS = 30;
 // Thumbnail buffers kept for reuse at most (one is in the worker's hands, one on its way).
 const MAX_SPARES = 2;
@@ -237,17 +239,19 @@ export class LinkCanvas {
 
   /**
    * Draw what changed since the last draw: the curves (in the order they were added; while
-   * `playing`, at most every PLAYING_LINK_INTERVAL_MS) and the thumbnails.
+   * `playing`, at most every PLAYING_LINK_INTERVAL_MS, and not while `busy` unless they are an
+   * interval late) and the thumbnails.
    */
-  paint(playing = false) {
-    const wait = playing ? this.linksPaintedAt + PLAYING_LINK_INTERVAL_MS - performance.now() : 0;
-    if (this.dirty && wait <= 0) this.#paintLinks();
-    else if (this.dirty && this.trailing === undefined) {
-      // A skipped change is drawn once the interval is over, even if no further frame comes.
+  paint(playing = false, busy = false) {
+    const now = performance.now();
+    const due = playing ? this.linksPaintedAt + PLAYING_LINK_INTERVAL_MS : now;
+    const late = now >= due + PLAYING_LINK_INTERVAL_MS;
+    clearTimeout(this.trailing);
+    if (this.dirty && now >= due && (!busy || late)) this.#paintLinks();
+    else if (this.dirty) {
       this.trailing = setTimeout(() => {
-        this.trailing = undefined;
         if (this.dirty) this.#paintLinks();
-      }, wait);
+      }, due - now + PLAYING_LINK_INTERVAL_MS);
     }
     if (this.tilesDirty) {
       this.tilesDirty = false;

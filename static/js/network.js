@@ -321,8 +321,11 @@ export class NetworkView {
     });
   }
 
-  /** Paint one frame: link widths/colours, bias marks, neuron thumbnails (all on canvases). */
-  update(header, bytes, scales) {
+  /**
+   * Paint one frame: link widths/colours, bias marks, neuron thumbnails (all on canvases).
+   * `busy`: the frame draws other costly parts (network-links.js draws the links in another).
+   */
+  update(header, bytes, scales, busy = false) {
     this.lastFrame = [header, bytes, scales];
     const sizes = header.layer_sizes;
     if (!this.layerSizes || sizes.join() !== this.layerSizes.join()) return false;
@@ -339,7 +342,7 @@ export class NetworkView {
       for (let j = 0; j < vector.length; j++) this.linkCanvas.setMark(marks[j].mark, vector[j]);
     });
     this.#paintThumbnails(header, bytes, scales);
-    this.linkCanvas.paint(header.playing);
+    this.linkCanvas.paint(header.playing, busy);
     this.editor.refresh();
     return true;
   }

@@ -10,8 +10,9 @@ import { FrameScales } from "./frame.js";
 // norms) are drawn at most this often, together: each frame adds a point to every chart and
 // changes every number, and neither a line a pixel longer nor a number that changes 60 times a
 // second gains from 60 redraws a second, while any change of the page's text costs a layout and
-// a repaint of the whole page. The frames in between cost neither. Only the charts on screen
-// are drawn (output.js). Paused, every frame draws everything.
+// a repaint of the whole page. The frames in between cost neither, and draw the diagram's links
+// instead (network-links.js). Only the charts on screen are drawn (output.js). Paused, every
+// frame draws everything.
 const PLAYING_SLOW_INTERVAL_MS = 30;
 // A skipped drawing is done by the first frame once the interval is over; if no frame comes
 // this long after that, a timer does it.
@@ -126,7 +127,7 @@ export class FramePainter {
     if (sizes.length - 2 === hidden.length) {
       this.network.setShape(this.state.get("features"), hidden, sizes[sizes.length - 1]);
     }
-    this.network.update(header, bytes, scales);
+    this.network.update(header, bytes, scales, slow && this.playing);
     const t4 = performance.now();
     const parts = this.stats.partMs;
     parts.charts += t1 - started;
