@@ -231,6 +231,12 @@ class Settings(BaseSettings):
     room_burst: int = Field(
         default=20, ge=1, le=100_000, description="Rooms one client address may create at once."
     )
+    board_updates_per_second: float = Field(
+        default=4.0,
+        ge=0.2,
+        le=20,
+        description="Board documents sent a second to a teacher's board.",
+    )
 
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod

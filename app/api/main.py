@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.api.routes import (
+    board,
     datasets,
     health,
     lessons,
@@ -26,6 +27,7 @@ for module in (
     lessons,
     sessions,
     rooms,
+    board,
     model,
     train,
     sweeps,
