@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { setLanguage } from "./i18n.js";
 import { LessonPanel } from "./lesson-panel.js";
+import { RoomBanner } from "./room-banner.js";
 import { Run } from "./run.js";
 import { bindShortcuts } from "./shortcuts.js";
 import { UrlState } from "./state.js";
@@ -48,6 +49,7 @@ const showLanguage = (lang) => {
 };
 
 let lessons = null; // the lesson panel, made once the run exists
+let banner = null; // the room banner, shown if the run is a room student's session
 const run = new Run(document.querySelector(".run"), {
   state,
   connection: document.getElementById("connection"),
@@ -56,10 +58,12 @@ const run = new Run(document.querySelector(".run"), {
   onLanguage: (lang) => {
     showLanguage(lang);
     lessons.render();
+    banner.render();
   },
   onLesson: (progress) => lessons.noteProgress(progress),
 });
 lessons = new LessonPanel(document.getElementById("lesson"), document.getElementById("lessons-open"), run);
+banner = new RoomBanner(document.querySelector(".masthead"), run);
 for (const button of languageButtons) {
   button.addEventListener("click", () => run.applySettings({ lang: button.dataset.lang }));
 }
@@ -70,4 +74,7 @@ window.addEventListener("pageshow", (event) => {
   if (event.persisted) run.resume();
 });
 window.nnPlayground = { run, lessons, stats: run.stats };
-lessons.prepare().then(() => run.start());
+lessons
+  .prepare()
+  .then(() => run.start())
+  .then(() => banner.start());

@@ -1,0 +1,86 @@
+// The room banner: when the playground runs a room student's session, a line under the
+// masthead says which room (its title and code), under which name, and the room's current
+// task when the teacher's preset is a lesson. The join page (join.js) keeps the room under
+// ROOM_KEY in this tab's sessionStorage; the banner shows only while the run's session is
+// the one the room seated.
+
+import { ApiError, api } from "./api.js";
+import { fill, language } from "./i18n.js";
+
+export const ROOM_KEY = "nn-playground.room";
+
+function kept() {
+  try {
+    const room = JSON.parse(sessionStorage.getItem(ROOM_KEY) ?? "null");
+    return room && typeof room.code === "string" && typeof room.session_id === "string" ? room : null;
+  } catch {
+    return null;
+  }
+}
+
+const inLanguage = (texts) => texts?.[language()] ?? texts?.en ?? "";
+
+function strong(text, className = "") {
+  return Object.assign(document.createElement("strong"), { textContent: text, className });
+}
+
+export class RoomBanner {
+  /** masthead: the element the banner goes after; run: the page's Run (its sessionId). */
+  constructor(masthead, run) {
+    this.masthead = masthead;
+    this.run = run;
+    this.room = null; // {code, title, name, session_id} while the run is the room's session
+    this.lesson = null; // the room's lesson (GET /api/lessons/{id}), or null
+    this.element = null;
+  }
+
+  /** Once the run has its session: show the banner if it is the room's, with the room's task. */
+  async start() {
+    const room = kept();
+    if (!room || room.session_id !== this.run.sessionId) return;
+    this.room = room;
+    this.render();
+    try {
+      const current = await fetchPublic(room.code);
+      this.room = { ...room, title: current.title };
+      this.lesson = current.lesson ? await api.lesson(current.lesson) : null;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error; // the room is gone or unreadable: say what we know
+    }
+    this.render();
+  }
+
+  /** Say it again (in the page's language, which may have changed). */
+  render() {
+    const { room } = this;
+    if (!room) return;
+    if (!this.element) {
+      const style = Object.assign(document.createElement("link"), { rel: "stylesheet", href: "/static/css/room.css" });
+      document.head.append(style);
+      this.element = document.createElement("div");
+      this.element.className = "room-banner";
+      this.element.id = "room-banner";
+      this.element.setAttribute("role", "note");
+      this.masthead.after(this.element);
+    }
+    const code = strong(room.code, "room-code");
+    const name = strong(room.name);
+    const line = Object.assign(document.createElement("span"), { className: "room-who" });
+    if (room.title) fill(line, "room.banner", { title: strong(room.title), code, name });
+    else fill(line, "room.banner_untitled", { code, name });
+    const parts = [line];
+    if (this.lesson) {
+      const task = Object.assign(document.createElement("span"), { className: "room-task" });
+      fill(task, "room.task", { lesson: strong(inLanguage(this.lesson.title)) });
+      parts.push(task);
+    }
+    this.element.replaceChildren(...parts);
+  }
+}
+
+async function fetchPublic(code) {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(code)}/public`);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, body.detail);
+  return body;
+}
