@@ -60,6 +60,21 @@ def screenshots(playground: Playground, name: str, ready: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 1000})
 
 
+def join_and_land(
+    playground: Playground, room_url: str, lang: str, name: str, words: dict[str, str]
+) -> Page:
+    """Open the join page in `lang`, check its heading and room line (`words`), screenshot it,
+    join as `name` and wait for the playground's first frame."""
+    page = open_join_page(playground, room_url, lang)
+    expect(page.locator("#join-heading")).to_have_text(words["heading"])
+    expect(page.locator("#join-room")).to_have_text(words["room"])
+    screenshots(playground, f"join-page-{lang}", "#join-submit")
+    join(page, name)
+    expect(page).to_have_url(re.compile(rf"/\?.*lang={lang}"))
+    playground.wait_live()
+    return page
+
+
 def the_student_s_session_is_the_room_s(
     playground: Playground, room: dict[str, Any], name: str
 ) -> None:
@@ -84,16 +99,10 @@ def test_a_student_joins_in_korean_and_lands_on_the_playground_with_the_banner(
         json={"lesson": "xor"},
         headers={"Authorization": f"Bearer {room['teacher_key']}"},
     )
-    page = open_join_page(playground, room["join_url"], "ko")
-    expect(page.locator("#join-heading")).to_have_text("수업 참여하기")
-    expect(page.locator("#join-room")).to_have_text(f"3반 XOR 실습 · 방 코드 {code}")
-    screenshots(playground, "join-page-ko", "#join-submit")
-
-    join(page, "민준")
-    expect(page).to_have_url(re.compile(r"/\?.*lang=ko"))
-    playground.wait_live()
+    words = {"heading": "수업 참여하기", "room": f"3반 XOR 실습 · 방 코드 {code}"}
+    page = join_and_land(playground, room["join_url"], "ko", "민준", words)
     banner = page.locator("#room-banner")
-    expect(banner).to_contain_text(f"3반 XOR 실습 수업 ({code}) · 민준 학생으로 참여 중")
+    expect(banner).to_contain_text(f"수업: 3반 XOR 실습 ({code}) · 민준 학생으로 참여 중")
     expect(banner).to_contain_text("지금 과제: ")
     expect(page.locator("#lesson")).to_be_visible()  # the room's lesson, open beside the run
     the_student_s_session_is_the_room_s(playground, room, "민준")
@@ -118,14 +127,8 @@ def test_a_student_joins_in_english_and_keeps_the_room_on_reload(
     room = create_room(playground.base_url, "Lab 3: XOR")
     code = room["code"]
     # The code as a student might type it, in lower case.
-    page = open_join_page(playground, room["join_url"].lower(), "en")
-    expect(page.locator("#join-heading")).to_have_text("Join a class")
-    expect(page.locator("#join-room")).to_have_text(f"Room Lab 3: XOR · code {code}")
-    screenshots(playground, "join-page-en", "#join-submit")
-
-    join(page, "Sara")
-    expect(page).to_have_url(re.compile(r"/\?.*lang=en"))
-    playground.wait_live()
+    words = {"heading": "Join a class", "room": f"Room Lab 3: XOR · code {code}"}
+    page = join_and_land(playground, room["join_url"].lower(), "en", "Sara", words)
     banner = page.locator("#room-banner")
     expect(banner).to_have_text(f"Room Lab 3: XOR ({code}) · you are Sara")
     the_student_s_session_is_the_room_s(playground, room, "Sara")
@@ -138,7 +141,7 @@ def test_a_student_joins_in_english_and_keeps_the_room_on_reload(
     expect(banner).to_have_text(f"Room Lab 3: XOR ({code}) · you are Sara")
     # The language switch rewords the banner.
     page.click("[data-lang=ko]")
-    expect(banner).to_have_text(f"Lab 3: XOR 수업 ({code}) · Sara 학생으로 참여 중")
+    expect(banner).to_have_text(f"수업: Lab 3: XOR ({code}) · Sara 학생으로 참여 중")
 
     # Names differing only in case are one name.
     other = second_browser.page
