@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Read here too, so that a bad lesson file stops the server before anything starts.
     lessons = load_catalog(settings.lessons_dir, engine_limits(settings))
-    pool = WorkerPool(settings)
+    pool = WorkerPool(settings, lessons)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.config import Settings, usable_cpus
+from app.lessons import Catalog
 from app.services.errors import EngineUnavailable
 from app.workers import wire
 from app.workers.slots import StreamSlots
@@ -55,9 +56,10 @@ def worker_count(settings: Settings) -> int:
 class WorkerClient:
     """One engine worker process and the socket to it."""
 
-    def __init__(self, index: int, settings: Settings) -> None:
+    def __init__(self, index: int, settings: Settings, lessons: Catalog) -> None:
         self.index = index
         self.settings = settings
+        self.lessons = lessons
         self.pid: int | None = None
         self.process: multiprocessing.process.BaseProcess | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -79,7 +81,7 @@ class WorkerClient:
         front_end, worker_end = socket.socketpair()
         process = context.Process(  # type: ignore[attr-defined]
             target=worker_main,
-            args=(self.index, worker_end, self.settings),
+            args=(self.index, worker_end, self.settings, self.lessons),
             name=f"nn-playground-worker-{self.index}",
             daemon=True,
         )
@@ -205,9 +207,12 @@ class WorkerClient:
 class WorkerPool:
     """``Settings.workers`` engine workers; jobs go to a session's owner."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, lessons: Catalog) -> None:
         self.settings = settings
-        self.workers = [WorkerClient(index, settings) for index in range(worker_count(settings))]
+        self.lessons = lessons
+        self.workers = [
+            WorkerClient(index, settings, lessons) for index in range(worker_count(settings))
+        ]
         self._keys = itertools.count(1)
         self.slots = StreamSlots()  # streams relayed by this front
         self._context: multiprocessing.context.BaseContext | None = None
@@ -233,7 +238,7 @@ class WorkerPool:
         logger.error("engine worker %d (pid %s) stopped: starting it again", gone.index, gone.pid)
         if gone.process is not None:
             await asyncio.get_running_loop().run_in_executor(None, gone.process.join, 5)
-        worker = WorkerClient(gone.index, self.settings)
+        worker = WorkerClient(gone.index, self.settings, self.lessons)
         self.workers[gone.index] = worker
         assert self._context is not None
         try:

@@ -29,17 +29,18 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from app.config import Settings
-from app.lessons import Catalog, load_catalog
+from app.lessons import Catalog
 from app.log_config import log_config
-from app.services.configs import engine_limits
 from app.services.durable import SqliteSnapshotStore
 from app.services.errors import MemoryFull, NotFinite, SessionNotFound, StoreFull
 from app.services.session import Session
 from app.services.snapshots import SnapshotError, restore_session, snapshot_session
 from app.workers import wire
 from app.workers.memory import session_bytes
+from app.workers.ops import OPS
 from app.workers.pool import worker_count
 from app.workers.stats import WorkerStats
+from app.workers.stream import open_stream
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +49,14 @@ EXPECTED = (ValueError, LookupError, StoreFull, NotFinite)
 
 
 class Worker:
-    def __init__(self, index: int, settings: Settings, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, index: int, settings: Settings, writer: asyncio.StreamWriter, lessons: Catalog
+    ) -> None:
         self.index = index
         self.settings = settings
         self.writer = writer
         self.store = SqliteSnapshotStore.in_data_dir(settings.data_dir)
-        self.lessons: Catalog = load_catalog(settings.lessons_dir, engine_limits(settings))
+        self.lessons = lessons  # read by the front at start-up, so not again per process
         self.sessions: dict[str, Session] = {}
         self.memory: dict[str, int] = {}  # bytes each session in memory holds
         self.memory_cap = settings.max_memory_mb * 2**20 // worker_count(settings)
@@ -65,9 +68,6 @@ class Worker:
 
     # ------------------------------------------------------------------ the loop
     async def serve(self, reader: asyncio.StreamReader) -> None:
-        from app.workers.ops import OPS
-        from app.workers.stream import open_stream
-
         self.ops = OPS
         self.open_stream = open_stream
         self.send(("ready", os.getpid()))
@@ -316,7 +316,7 @@ class Worker:
                     logger.info("forgot %d session(s) unused for a long time", forgotten)
 
 
-def worker_main(index: int, sock: socket.socket, settings: Settings) -> None:
+def worker_main(index: int, sock: socket.socket, settings: Settings, lessons: Catalog) -> None:
     """The process's entry point: serve the front on ``sock`` until it says stop or goes."""
     # Ctrl+C reaches the whole process group; the front stops the workers in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -324,15 +324,15 @@ def worker_main(index: int, sock: socket.socket, settings: Settings) -> None:
     try:  # the loop uvicorn runs the front on, where it is installed
         import uvloop
     except ImportError:
-        asyncio.run(_serve(index, sock, settings))
+        asyncio.run(_serve(index, sock, settings, lessons))
     else:
-        uvloop.run(_serve(index, sock, settings))
+        uvloop.run(_serve(index, sock, settings, lessons))
 
 
-async def _serve(index: int, sock: socket.socket, settings: Settings) -> None:
+async def _serve(index: int, sock: socket.socket, settings: Settings, lessons: Catalog) -> None:
     reader, writer = await asyncio.open_unix_connection(sock=sock)
     try:
-        worker = Worker(index, settings, writer)
+        worker = Worker(index, settings, writer, lessons)
     except Exception as error:
         logger.exception("engine worker %d could not start", index)
         writer.write(wire.encode(("failed", str(error))))

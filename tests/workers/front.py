@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 from app.config import Settings
+from app.lessons import load_catalog
+from app.services.configs import engine_limits
 from app.services.session import Session
 from app.workers import wire
 from app.workers.worker import Worker
@@ -34,7 +36,8 @@ class Front:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.incoming = asyncio.StreamReader()  # what the worker reads
-        self.worker = Worker(0, settings, cast(asyncio.StreamWriter, self))
+        lessons = load_catalog(settings.lessons_dir, engine_limits(settings))
+        self.worker = Worker(0, settings, cast(asyncio.StreamWriter, self), lessons)
         self.messages: list[tuple[Any, ...]] = []  # everything the worker sent, in order
         self.sinks: dict[int, Sink | None] = {}
         self.read_upto: dict[int, int] = {}  # stream key -> its messages read so far
