@@ -9,7 +9,8 @@ the top (``ys`` descending, ``xs`` ascending, as ``Session.boundary`` gives them
 
 A value is ``lo + byte / 255 * (hi - lo)``: p(class 1) for ``binary`` (lo 0, hi 1), the
 predicted value for ``value`` (lo and hi the grid's own range), the winning class's
-probability for ``classes``, with that class in ``classes``.
+probability for ``classes``, with that class in ``classes``. The student in the spotlight
+(``spotlight=(student_id, resolution)``) has a second, finer one under ``"spotlight"``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.rooms.service import UNREADABLE, Rooms
 from app.rooms.store import Student
 
 THUMBNAIL_RESOLUTION = 24
+SPOTLIGHT_RESOLUTION = 96  # the one run the teacher has put on the projector
 
 
 def encode_thumbnail(grid: dict[str, Any]) -> dict[str, Any]:
@@ -59,16 +61,17 @@ def layer_sizes(config: dict[str, Any], thumbnail: dict[str, Any] | None) -> lis
     return [len(config.get("features") or []), *config.get("hidden_layers", []), outputs]
 
 
-async def _student(rooms: Rooms, student: Student) -> dict[str, Any]:
+async def _student(rooms: Rooms, student: Student, spotlight: int | None) -> dict[str, Any]:
     async def read(op: str, **args: Any) -> Any:
         try:
             return await rooms.pool.call(student.session_id, op, **args)
         except (*UNREADABLE, ValueError):
             return None
 
-    session, grid = await asyncio.gather(
-        read("get"), read("boundary", resolution=THUMBNAIL_RESOLUTION)
-    )
+    reads = [read("get"), read("boundary", resolution=THUMBNAIL_RESOLUTION)]
+    if spotlight is not None:
+        reads.append(read("boundary", resolution=spotlight))
+    session, grid, *finer = await asyncio.gather(*reads)
     thumbnail = None if grid is None else encode_thumbnail(grid)
     config = None if session is None else session["config"]
     return {
@@ -84,15 +87,24 @@ async def _student(rooms: Rooms, student: Student) -> dict[str, Any]:
         },
         "state": None if session is None else session["state"],
         "thumbnail": thumbnail,
+        **({"spotlight": encode_thumbnail(finer[0])} if finer and finer[0] is not None else {}),
     }
 
 
-async def board_document(rooms: Rooms, code: str) -> dict[str, Any]:
+async def board_document(
+    rooms: Rooms, code: str, spotlight: tuple[str, int] | None = None
+) -> dict[str, Any]:
     """``{"type": "board", "code", "title", "preset", "students": [...]}`` in join order;
     a student whose session cannot be read has null config, state and thumbnail."""
     room = rooms.room(code)
     students = rooms.store.students(room.code)
-    tiles = await asyncio.gather(*(_student(rooms, student) for student in students))
+    spotlit, resolution = spotlight or (None, None)
+    tiles = await asyncio.gather(
+        *(
+            _student(rooms, student, resolution if student.student_id == spotlit else None)
+            for student in students
+        )
+    )
     return {
         "type": "board",
         "code": room.code,

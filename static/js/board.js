@@ -44,6 +44,7 @@ class BoardPage {
     this.tiles = new Map(); // student_id → {item, canvas, name, shape, epoch, loss, accuracy}
     this.spotlit = null;
     this.connection = "connecting";
+    this.socket = null;
   }
 
   start() {
@@ -66,7 +67,10 @@ class BoardPage {
       button.addEventListener("click", () => this.setLanguage(button.dataset.lang));
     }
     $("spotlight-close").addEventListener("click", () => $("board-spotlight").close());
-    $("board-spotlight").addEventListener("close", () => { this.spotlit = null; });
+    $("board-spotlight").addEventListener("close", () => {
+      this.spotlit = null;
+      this.tell({ type: "spotlight", student_id: null });
+    });
     this.showWords();
     if (sessionStorage.getItem(STORAGE_KEY)) this.connect();
     else this.askKey("");
@@ -82,8 +86,10 @@ class BoardPage {
     this.setConnection("connecting");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}/api/rooms/${CODE}/board`);
+    this.socket = socket;
     socket.addEventListener("open", () => {
       socket.send(JSON.stringify({ type: "auth", key: sessionStorage.getItem(STORAGE_KEY) ?? "" }));
+      if (this.spotlit) this.tell({ type: "spotlight", student_id: this.spotlit });
     });
     socket.addEventListener("message", (event) => {
       const message = JSON.parse(event.data);
@@ -103,6 +109,11 @@ class BoardPage {
         setTimeout(() => this.connect(), RECONNECT_MS);
       }
     });
+  }
+
+  /** Send `message` on the board's socket, if it is open (a reconnect tells the spotlight again). */
+  tell(message) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   setConnection(state) {
@@ -194,6 +205,7 @@ class BoardPage {
 
   spotlight(studentId) {
     this.spotlit = studentId;
+    this.tell({ type: "spotlight", student_id: studentId });
     const student = this.document.students.find((s) => s.student_id === studentId);
     if (student) this.fillSpotlight(student);
     if (!$("board-spotlight").open) $("board-spotlight").showModal();
@@ -201,7 +213,8 @@ class BoardPage {
 
   fillSpotlight(student) {
     $("spotlight-name").textContent = student.name;
-    drawThumbnail($("spotlight-canvas"), student.thumbnail);
+    // The finer grid once the server sends it; the tile's until then.
+    drawThumbnail($("spotlight-canvas"), student.spotlight ?? student.thumbnail);
     const facts = $("spotlight-facts");
     facts.replaceChildren();
     for (const [key, value] of facts_of(student)) {

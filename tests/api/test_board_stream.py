@@ -21,7 +21,7 @@ from test_rooms_api import join, new_room
 
 from app.api.routes import board as board_route
 from app.config import Settings
-from app.rooms.board import THUMBNAIL_RESOLUTION, encode_thumbnail
+from app.rooms.board import SPOTLIGHT_RESOLUTION, THUMBNAIL_RESOLUTION, encode_thumbnail
 
 NAMES = ("민준", "Sara", "陈")
 SMALL = {"dataset": "xor", "n_samples": 40, "hidden_layers": [3]}
@@ -147,6 +147,37 @@ def test_a_late_joiner_appears_on_an_open_board(client: TestClient) -> None:
         assert board_until(ws, lambda m: True)["students"] == []
         join(client, room["code"], "Sara")
         board_until(ws, lambda m: [s["name"] for s in m["students"]] == ["Sara"])
+
+
+def test_the_spotlit_student_has_a_finer_thumbnail(client: TestClient) -> None:
+    room = new_room(client)
+    students = [join(client, room["code"], name) for name in NAMES]
+    with client.websocket_connect(url(room["code"])) as ws:
+        ws.send_json({"type": "auth", "key": room["teacher_key"]})
+        assert all("spotlight" not in s for s in board_until(ws, lambda m: True)["students"])
+        ws.send_json({"type": "spotlight", "student_id": students[2]["student_id"]})
+        lit = board_until(ws, lambda m: "spotlight" in m["students"][2])
+        assert lit["students"][2]["spotlight"]["resolution"] == SPOTLIGHT_RESOLUTION
+        assert len(base64.b64decode(lit["students"][2]["spotlight"]["values"])) == 96 * 96
+        assert ["spotlight" in s for s in lit["students"]] == [False, False, True]
+        ws.send_json({"type": "spotlight", "student_id": None})
+        board_until(ws, lambda m: all("spotlight" not in s for s in m["students"]))
+
+
+def test_a_message_the_board_does_not_know_is_answered_and_the_board_goes_on(
+    client: TestClient,
+) -> None:
+    room = new_room(client)
+    with client.websocket_connect(url(room["code"])) as ws:
+        ws.send_json({"type": "auth", "key": room["teacher_key"]})
+        board_until(ws, lambda m: True)
+        ws.send_json({"type": "pause"})
+        deadline = time.monotonic() + DEADLINE
+        while (message := ws.receive_json())["type"] == "board":
+            assert time.monotonic() < deadline
+        assert message["type"] == "error"
+        assert '"spotlight"' in message["detail"] and "pause" in message["detail"]
+        board_until(ws, lambda m: True)
 
 
 def test_a_thumbnail_is_bytes_from_lo_to_hi() -> None:

@@ -6,8 +6,11 @@ The teacher key never travels in a URL: the socket's first message is
 with 4401, a wrong key with 4403, an unknown room with 4404, each after an
 ``{"type": "error", "detail"}`` message. Once the key is the room's, the server sends the
 board document (``app/rooms/board.py``) ``board_updates_per_second`` times a second until
-the client leaves; the receiver notices a close at once, and nothing of the board runs
-after it. The origin check of every WebSocket handshake (``OriginCheck``) applies here too.
+the client leaves. The client may send ``{"type": "spotlight", "student_id": id | null}``:
+that student's tile then carries a finer thumbnail too (anything else is answered with an
+``error`` message, the board going on). The receiver notices a close at once, and nothing
+of the board runs after it. The origin check of every WebSocket handshake (``OriginCheck``)
+applies here too.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from app.api.catalogues import choose_language, load_catalogues, translator
 from app.api.deps import SettingsDep
 from app.config import Settings, app_version
 from app.rooms import RoomNotFound, Rooms, WrongKey
-from app.rooms.board import board_document
+from app.rooms.board import SPOTLIGHT_RESOLUTION, board_document
 from app.rooms.codes import CODE_PATTERN
 
 logger = logging.getLogger(__name__)
@@ -82,6 +85,9 @@ class Board:
         self.period = 1.0 / settings.board_updates_per_second
         self.send_timeout = settings.stream_send_timeout_seconds
         self.state = BoardState.AWAITING_KEY
+        self.spotlight: tuple[str, int] | None = None
+        self.spotlight_resolution = min(SPOTLIGHT_RESOLUTION, settings.max_resolution)
+        self.notices: list[dict[str, Any]] = []  # sent by the send loop, before the next board
 
     async def authenticate(self, code: str) -> str:
         try:
@@ -120,14 +126,32 @@ class Board:
             await self.websocket.close(refused.close_code, refused.detail[:120])
 
     async def receive_loop(self, scope: anyio.CancelScope) -> None:
-        """Reads (and ignores) what the client sends, so that its leaving is seen at once."""
+        """Reads what the client sends, so that its leaving is seen at once."""
         try:
-            while (await self.websocket.receive())["type"] != "websocket.disconnect":
-                pass
+            while (message := await self.websocket.receive())["type"] != "websocket.disconnect":
+                self.command(message.get("text"))
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
             scope.cancel()
+
+    def command(self, text: str | None) -> None:
+        try:
+            message = json.loads(text or "")
+        except ValueError:
+            message = None
+        if isinstance(message, dict) and message.get("type") == "spotlight":
+            student_id = message.get("student_id")
+            if student_id is None or isinstance(student_id, str):
+                self.spotlight = None if not student_id else (student_id, self.spotlight_resolution)
+                return
+        self.notices.append(
+            {
+                "type": "error",
+                "detail": 'message: expected {"type": "spotlight", "student_id": id or null}, '
+                f"got {(text or '')[:40]!r}",
+            }
+        )
 
     async def send_loop(self, scope: anyio.CancelScope, code: str) -> None:
         touched = 0.0
@@ -138,12 +162,16 @@ class Board:
                     self.rooms.store.touch(code)
                     touched = started
                 try:
-                    document: dict[str, Any] = await board_document(self.rooms, code)
+                    document: dict[str, Any] = await board_document(
+                        self.rooms, code, self.spotlight
+                    )
                 except RoomNotFound as error:
                     await self.refuse(Refused(CLOSE_NO_ROOM, str(error)))
                     return
                 try:
                     with anyio.fail_after(self.send_timeout):
+                        while self.notices:
+                            await self.websocket.send_json(self.notices.pop(0))
                         await self.websocket.send_json(document)
                 except TimeoutError:
                     await self.refuse(
