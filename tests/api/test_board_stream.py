@@ -180,6 +180,28 @@ def test_a_message_the_board_does_not_know_is_answered_and_the_board_goes_on(
         board_until(ws, lambda m: True)
 
 
+def test_a_board_that_left_costs_nothing_afterwards(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    original = board_route.board_document
+
+    async def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        made.append("board")
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(board_route, "board_document", counted)
+    room = new_room(client)
+    with client.websocket_connect(url(room["code"])) as ws:
+        ws.send_json({"type": "auth", "key": room["teacher_key"]})
+        board_until(ws, lambda m: True)
+    # After the close has been handled, ten periods (at 20 a second) make no document.
+    time.sleep(0.2)
+    after_close = len(made)
+    time.sleep(0.5)
+    assert len(made) == after_close
+
+
 def test_a_thumbnail_is_bytes_from_lo_to_hi() -> None:
     probabilities = np.array([[0.0, 0.5], [1.0, 0.25]])
     binary = encode_thumbnail({"resolution": 2, "values": probabilities})
