@@ -44,6 +44,19 @@ class GradientPanel {
     this.names = []; // the legend's name cells
     this.header = null; // the frame header last shown
     this.chart = new LineChart(canvas, { height: 130, log: true, legend: false, series: [] });
+    // The legend and the note while they are in the viewport (null until the observer says):
+    // while training plays, text out of sight is not rewritten, since any change of the page's
+    // text costs a layout and a repaint.
+    this.visible = null;
+    const observer = new IntersectionObserver((entries) => {
+      this.visible ??= new Set();
+      for (const entry of entries) {
+        if (entry.isIntersecting) this.visible.add(entry.target);
+        else this.visible.delete(entry.target);
+      }
+    });
+    observer.observe(legend);
+    observer.observe(note);
   }
 
   /** Record one frame's norms (every frame, even ones never painted). */
@@ -87,9 +100,13 @@ class GradientPanel {
     this.show(this.header);
   }
 
-  /** The latest values and the note, from a painted frame's header (null: nothing to say). */
-  show(header) {
+  /**
+   * The latest values and the note, from a painted frame's header (null: nothing to say);
+   * while `playing`, only if they are on screen.
+   */
+  show(header, playing = false) {
     this.header = header;
+    if (playing && this.visible?.size === 0) return;
     const trained = header !== null && header.state.iteration > 0;
     const norms = trained ? header.gradient_norms : [];
     const notFinite = [];
@@ -193,8 +210,8 @@ export class OutputView {
   }
 
   /** The gradient panel's text for a painted frame (null: its numbers do not apply). */
-  showGradients(header) {
-    this.gradients.show(header);
+  showGradients(header, playing = false) {
+    this.gradients.show(header, playing);
   }
 
   /** Draw the charts that have new points (`playing`: only those on screen; the rest wait). */

@@ -11,8 +11,8 @@ import { FrameScales } from "./frame.js";
 // changes every number, and neither a line a pixel longer nor a number that changes 60 times a
 // second gains from 60 redraws a second, while any change of the page's text costs a layout and
 // a repaint of the whole page. The frames in between cost neither, and draw the diagram's links
-// instead (network-links.js). Only the charts on screen are drawn (output.js). Paused, every
-// frame draws everything.
+// instead (network-links.js). Only the charts and gradient norms on screen are drawn (output.js).
+// Paused, every frame draws everything.
 const PLAYING_SLOW_INTERVAL_MS = 30;
 // A skipped drawing is done by the first frame once the interval is over; if no frame comes
 // this long after that, a timer does it.
@@ -92,7 +92,7 @@ export class FramePainter {
     const masked = this.masked();
     this.controls.setCounters(header.state, masked ? null : header.state.iterations_per_epoch);
     this.controls.setMetrics(masked ? { ...header.state, ...NO_METRICS } : header.state, header.problem);
-    this.output.showGradients(masked ? null : header);
+    this.output.showGradients(masked ? null : header, this.playing);
   }
 
   #schedule() {
