@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fresh_loop import run_fresh
 from server_process import ServerProcess, server_command
 from server_tree import (
     DEADLINE,
@@ -165,7 +166,7 @@ def test_a_killed_worker_is_started_again_and_its_sessions_come_back(
             still_training.cancel()  # the client leaves: the surviving worker stops
             return calls[answered], answered.result()
 
-    lost, answer = asyncio.run(kill_while_training())
+    lost, answer = run_fresh(kill_while_training())
     assert answer.status_code == 503, answer.text
     assert answer.headers["Retry-After"] == "1"
     assert "retry" in answer.json()["detail"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fresh_loop import run_fresh
 from room_engine import InProcessPool
 
 from app.config import Settings
@@ -46,7 +47,7 @@ def rooms(settings: Settings, pool: InProcessPool) -> Iterator[Rooms]:
 
 
 def run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
+    return run_fresh(coroutine)
 
 
 def sessions_of(pool: InProcessPool) -> dict[str, Any]:

@@ -19,6 +19,8 @@ import pickle
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
+from fresh_loop import run_fresh
+
 from app.config import Settings
 from app.lessons import load_catalog
 from app.services.configs import engine_limits
@@ -171,4 +173,4 @@ def with_worker(settings: Settings, scenario: Callable[[Front], Awaitable[T]]) -
         async with Front(settings) as front:
             return await scenario(front)
 
-    return asyncio.run(main())
+    return run_fresh(main())
