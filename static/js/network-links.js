@@ -247,24 +247,41 @@ export class LinkCanvas {
     const due = playing ? this.linksPaintedAt + PLAYING_LINK_INTERVAL_MS : now;
     const late = now >= due + PLAYING_LINK_INTERVAL_MS;
     clearTimeout(this.trailing);
-    if (this.dirty && now >= due && (!busy || late)) this.#paintLinks();
+    const parts = {};
+    if (this.dirty && now >= due && (!busy || late)) parts.links = this.#links();
     else if (this.dirty) {
       this.trailing = setTimeout(() => {
-        if (this.dirty) this.#paintLinks();
+        if (this.dirty) this.#draw({ links: this.#links() });
       }, due - now + PLAYING_LINK_INTERVAL_MS);
     }
     if (this.tilesDirty) {
       this.tilesDirty = false;
-      this.#paintTiles();
+      parts.tiles = this.#tiles();
     }
+    if (parts.links || parts.tiles) this.#draw(parts);
   }
 
-  #paintTiles() {
+  /** Draw `parts` ({links, tiles}, either may be missing): in the worker, in one message. */
+  #draw(parts) {
+    const { links, tiles } = parts;
+    if (this.worker) {
+      const transfer = [];
+      if (links) transfer.push(links.colours.buffer, links.widths.buffer);
+      if (tiles) transfer.push(tiles.pixels.buffer);
+      this.#post(parts, transfer);
+      return;
+    }
+    if (links) drawLinks(this.context, links, this.ratio, this.width, this.height);
+    if (tiles) drawTiles(this.tileContext, tiles, this.atlas, this.ratio, this.width, this.height);
+  }
+
+  /** What drawTiles draws, as it stands. */
+  #tiles() {
     this.tileGeometry ??= {
       rects: new Float64Array(this.tiles.flatMap(({ x, y, size }) => [x, y, size])),
       marks: new Float64Array(this.marks.flatMap(({ x, y, size }) => [x, y, size])),
     };
-    const tiles = {
+    return {
       rows: this.tileRows,
       cols: this.tileCols,
       pixels: this.#pixelsToSend(),
@@ -272,8 +289,6 @@ export class LinkCanvas {
       drawn: Uint8Array.from(this.tiles, ({ drawn }) => drawn),
       fills: Uint32Array.from(this.marks, ({ fill }) => fill),
     };
-    if (this.worker) this.#post({ tiles }, [tiles.pixels.buffer]);
-    else drawTiles(this.tileContext, tiles, this.atlas, this.ratio, this.width, this.height);
   }
 
   /** A copy of the thumbnails' pixels, for the worker to keep (in a buffer it handed back). */
@@ -288,7 +303,8 @@ export class LinkCanvas {
     return copy;
   }
 
-  #paintLinks() {
+  /** What drawLinks draws, as it stands; the curves count as drawn from now. */
+  #links() {
     this.dirty = false;
     this.linksPaintedAt = performance.now();
     const count = this.curves.length;
@@ -298,8 +314,7 @@ export class LinkCanvas {
       links.colours[k] = colour;
       links.widths[k] = width;
     });
-    if (this.worker) this.#post({ links }, [links.colours.buffer, links.widths.buffer]);
-    else drawLinks(this.context, links, this.ratio, this.width, this.height);
+    return links;
   }
 
   /**
