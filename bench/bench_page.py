@@ -137,7 +137,9 @@ def measure(
     epoch1 = epoch(base_url, session_id)
     page.keyboard.press("Space")  # pause
     elapsed = t1 - t0
-    print(f"  trained {(epoch1 - epoch0) / elapsed:5.1f} epochs/s")
+    # Frame rates drop when other work shares the CPU; the CPU times per frame much less.
+    load = f"  (load average {os.getloadavg()[0]:.2f})" if hasattr(os, "getloadavg") else ""
+    print(f"  trained {(epoch1 - epoch0) / elapsed:5.1f} epochs/s{load}")
     painted = stats1["framesPainted"] - stats0["framesPainted"]
     per_frame = max(painted, 1)
     received = stats1["framesReceived"] - stats0["framesReceived"]
