@@ -12,9 +12,10 @@ diagram and charts; charts drawn by the page's playing-rate timer are counted to
 browser's own time per painted frame from the DevTools Performance domain (script, style
 recalculation, layout, and everything the renderer's main thread did). On Linux also the CPU
 time per painted frame of the threads that make a frame (from /proc: the renderer's main thread,
-its workers and compositor thread, the display compositor, the server), which a busy machine
-inflates far less than wall-clock times or frame rates. Software rendering (--disable-gpu) at
-1280×1000, as on a machine without a GPU.
+its workers and compositor thread, the display compositor, the server and its worker processes),
+which a busy machine inflates far less than wall-clock times or frame rates (the load average
+is printed beside them). Software rendering (--disable-gpu) at 1280×1000, as on a machine
+without a GPU.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ PROC = Path("/proc")
 
 
 def process_types(server_pid: int) -> dict[int, str]:
-    """Our Chromium's processes (descendants of this one) by type, and the server's."""
+    """Our Chromium's processes (descendants of this one) by type, and the server's (with its
+    descendants: the engine's worker processes)."""
     parents: dict[int, int] = {}
     types: dict[int, str] = {server_pid: "server"}
     for stat in PROC.glob("[0-9]*/stat"):
@@ -82,12 +84,14 @@ def process_types(server_pid: int) -> dict[int, str]:
             found = re.search(r"--type=(\S+)", command)
             types.setdefault(int(stat.parent.name), found.group(1) if found else "browser")
     ours = {}
-    for pid, kind in types.items():
+    for pid in parents.keys() | types.keys():
         ancestor = pid
-        while ancestor > 1 and ancestor != os.getpid():
+        while ancestor > 1 and ancestor not in (os.getpid(), server_pid):
             ancestor = parents.get(ancestor, 0)
-        if kind == "server" or ancestor == os.getpid():
-            ours[pid] = kind
+        if pid == server_pid or ancestor == server_pid:
+            ours[pid] = "server"
+        elif ancestor == os.getpid() and pid in types:
+            ours[pid] = types[pid]
     return ours
 
 
