@@ -214,12 +214,16 @@ export class OutputView {
     this.gradients.show(header, playing);
   }
 
-  /** Draw the charts that have new points (`playing`: only those on screen; the rest wait). */
+  /**
+   * Draw the charts that have new points (`playing`: only those on screen that are due, see
+   * charts.js; the rest wait).
+   */
   drawCharts(playing = false) {
     const regression = this.problem === "regression";
     this.$("accuracy-chart").hidden = regression;
+    const now = performance.now();
     for (const chart of [this.loss, this.accuracy, this.gradients.chart]) {
-      if (chart.dirty && !chart.canvas.hidden && (chart.onScreen || !playing)) chart.draw();
+      if (chart.dirty && !chart.canvas.hidden && (!playing || (chart.onScreen && chart.due(now)))) chart.draw();
     }
   }
 

@@ -76,7 +76,7 @@ export class FramePainter {
     }
     this.slowTimer = setTimeout(() => {
       const started = (this.slowDrawnAt = performance.now());
-      this.output.drawCharts(this.playing);
+      this.output.drawCharts(); // frames stopped coming: every chart, once
       const drawn = performance.now();
       this.#writeNumbers(this.painted.header);
       // Counted with the frames' painting time.
