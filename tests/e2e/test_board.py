@@ -112,7 +112,7 @@ def test_the_board_follows_the_class(live_server: str, room: dict[str, Any], boa
     expect(page.locator("#spotlight-name")).to_have_text("陈")
     expect(page.locator("#spotlight-facts")).to_contain_text("12")
     # The finer grid the board asks for once a run is spotlit.
-    page.wait_for_function("document.getElementById('spotlight-canvas').width === 96")
+    expect(page.locator("#spotlight-canvas")).to_have_attribute("width", "96")
     painted = page.evaluate(
         "(() => { const c = document.getElementById('spotlight-canvas');"
         " const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
