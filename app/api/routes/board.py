@@ -28,9 +28,9 @@ import anyio
 from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.templating import Jinja2Templates
 
-from app.api.catalogues import choose_language, load_catalogues, translator
 from app.api.deps import SettingsDep
-from app.config import Settings, app_version
+from app.api.routes.pages import language_context
+from app.config import Settings
 from app.rooms import RoomNotFound, Rooms, WrongKey
 from app.rooms.board import SPOTLIGHT_RESOLUTION, board_document
 from app.rooms.codes import CODE_PATTERN
@@ -199,17 +199,7 @@ def board_page(request: Request, code: str, settings: SettingsDep) -> Response:
     if re.fullmatch(CODE_PATTERN, code) is None:
         raise HTTPException(404, f"code: expected a room code like ABC234, got {code[:20]!r}")
     templates: Jinja2Templates = request.app.state.templates
-    language = choose_language(
-        request.query_params.get("lang"), request.headers.get("accept-language")
-    )
-    catalogues = load_catalogues(settings.web_root)
-    context = {
-        "version": app_version(),
-        "code": code.upper(),
-        "lang": language,
-        "catalogues": catalogues,
-        "t": translator({**catalogues["en"], **catalogues[language]}),
-    }
+    context = {**language_context(request, settings), "code": code.upper()}
     response = templates.TemplateResponse(request, PAGE, context)
     response.headers["vary"] = "Accept-Language"
     return response

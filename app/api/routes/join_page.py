@@ -16,11 +16,10 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.templating import Jinja2Templates
 from pydantic import Field
 
-from app.api.catalogues import choose_language, load_catalogues, translator
 from app.api.deps import SettingsDep
 from app.api.routes.meta import page_meta
+from app.api.routes.pages import language_context
 from app.api.routes.rooms import NOT_FOUND, Code, RoomsDep
-from app.config import app_version
 from app.rooms import RoomNotFound
 from app.rooms.codes import CODE_PATTERN
 from app.schemas.base import OutModel
@@ -55,22 +54,15 @@ async def read_public(code: Code, rooms: RoomsDep) -> dict[str, Any]:
 @router.get("/r/{code}", include_in_schema=False)
 def join_page(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    language = choose_language(
-        request.query_params.get("lang"), request.headers.get("accept-language")
-    )
     room = None
     if re.fullmatch(CODE_PATTERN, code):
         try:
             room = rooms.room(code)
         except RoomNotFound:
             room = None
-    catalogues = load_catalogues(settings.web_root)
     context = {
-        "version": app_version(),
+        **language_context(request, settings),
         "meta": page_meta(settings),
-        "lang": language,
-        "catalogues": catalogues,
-        "t": translator({**catalogues["en"], **catalogues[language]}),
         "code": room.code if room else code.upper()[:20],
         "title": room.title if room else "",
         "found": room is not None,
