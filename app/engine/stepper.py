@@ -47,7 +47,7 @@ class Stepper:
         self.network = network
         self.config = config
         self.last_size = 0  # batch size of the last update; 0 before any
-        self.shown: tuple[list[float], list[float]] | None = None  # imported read-outs
+        self.shown: tuple[list[float], list[float]] | None = None  # read-outs, kept or imported
         # sum of each layer's gradient norm over this epoch's updates (weights at the even
         # entries, bias rows at the odd ones), how many updates, and the last epoch's means
         n = network.n_layers
@@ -239,21 +239,29 @@ class Stepper:
     # ---------------------------------------------------------------- reading
     def gradient_norms(self) -> list[float]:
         """Frobenius norm of each weight layer's gradient in the last update (zeros before)."""
+        if self.shown is None and self.last_size:
+            self.shown = (self._gradient_norms(), self._mean_activations())
         if self.shown is not None:
             return list(self.shown[0])
-        if not self.last_size:
-            return [0.0] * self.network.n_layers
+        return [0.0] * self.network.n_layers
+
+    def mean_activations(self) -> list[float]:
+        """Mean |a| of every hidden layer and the output unit(s) in the last update."""
+        if self.shown is None and self.last_size:
+            self.shown = (self._gradient_norms(), self._mean_activations())
+        if self.shown is not None:
+            return list(self.shown[1])
+        return [0.0] * self.network.n_layers
+
+    # Both read the last update's buffers, which the next update overwrites: they are kept
+    # in ``shown`` when first read (a frame reads them once; a paused session's frames reuse).
+    def _gradient_norms(self) -> list[float]:
         scale = self._batch(self.last_size).scale
         with np.errstate(all="ignore"):
             norms = [np.linalg.norm(block[:-1]) * scale for block in self.work.gradient_blocks]
         return [finite(float(norm)) for norm in norms]
 
-    def mean_activations(self) -> list[float]:
-        """Mean |a| of every hidden layer and the output unit(s) in the last update."""
-        if self.shown is not None:
-            return list(self.shown[1])
-        if not self.last_size:
-            return [0.0] * self.network.n_layers
+    def _mean_activations(self) -> list[float]:
         batch = self._batch(self.last_size)
         with np.errstate(all="ignore"):
             layers = [np.abs(units).mean() for units in batch.units[1:-1]]

@@ -85,6 +85,7 @@ class Session:
         self.run = 0
         self.changed = False  # since the last snapshot; set by whoever changes it
         self.saved_at = 0.0  # monotonic time of the last snapshot
+        self.counted_at = 0.0  # ... and of the last count of the memory it holds
         self.busy = 0  # jobs under way that span several slices (a long call)
 
     @classmethod

@@ -40,7 +40,7 @@ from app.api.stream_messages import (
 )
 from app.config import Settings
 from app.services.errors import SessionNotFound, StoreFull
-from app.services.frames import Frame
+from app.services.frames import Frame, header_text
 from app.services.player import Player, StreamSettings
 from app.services.session import Session
 
@@ -187,7 +187,7 @@ class WorkerStream:
         await self.send(json.dumps(message, allow_nan=False))
 
     async def send_frame(self, frame: Frame) -> None:
-        await self.send(json.dumps(frame.header, allow_nan=False), frame.payload)
+        await self.send(header_text(frame.header), frame.payload)
 
     def frame_ready(self) -> bool:
         """Playing: the next frame's time has come. Paused: a command asked for a frame."""

@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 # Errors a job may raise on bad input or a full server: answered, never logged as bugs.
 EXPECTED = (ValueError, LookupError, StoreFull, NotFinite)
+# A session that only trains has its memory counted again at most this often (see save).
+RECOUNT_SECONDS = 30.0
 
 
 class Worker:
@@ -262,15 +264,22 @@ class Worker:
         if not self.store.delete(session_id) and in_memory is None:
             raise SessionNotFound(session_id)
 
-    def save(self, session: Session, *, force: bool = False) -> None:
-        """Write the session's snapshot if it changed since the last one (or ``force``)."""
+    def save(self, session: Session, *, force: bool = False, training: bool = False) -> None:
+        """Write the session's snapshot if it changed since the last one (or ``force``).
+
+        Its memory is counted again too (training allocates: the compiled step's buffers,
+        grid caches), except that a session only training since (``training``: the periodic
+        snapshot) is counted at most every ``RECOUNT_SECONDS``: the walk costs more than the
+        snapshot, and what training allocates stops growing after its first epochs.
+        """
         if not (session.changed or force) or session.id not in self.sessions:
             return
         self.store.put(session.id, snapshot_session(session), time.time())
         session.changed = False
-        session.saved_at = time.monotonic()
-        # Training allocates (the compiled step's buffers, grid caches): counted again here.
-        self.memory[session.id] = session_bytes(session)
+        now = session.saved_at = time.monotonic()
+        if not training or now - session.counted_at >= RECOUNT_SECONDS:
+            self.memory[session.id] = session_bytes(session)
+            session.counted_at = now
 
     def changed(self, session: Session) -> None:
         """Mark the session changed and write its snapshot now."""
@@ -287,7 +296,7 @@ class Worker:
             due = time.monotonic() - 0.75 * interval
             for session in list(self.sessions.values()):
                 if session.changed and session.saved_at <= due:
-                    self.save(session)
+                    self.save(session, training=True)
                     await self.turn()
 
     async def _expiry_loop(self) -> None:

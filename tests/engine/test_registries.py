@@ -62,8 +62,9 @@ def test_grid_form_computes_the_forward_in_float32(name: str) -> None:
     record.grid.apply(units)
     assert units.dtype == np.float32
     np.testing.assert_allclose(units, expected, rtol=1e-6, atol=1e-6)
-    if record.grid.finish is not None:  # from the denominator e^{s z} + 1
-        denominator = (np.exp(z * record.grid.scale) + 1.0).astype(np.float32)
+    if record.grid.finish is not None:  # from the denominator e^{t s z} + 1
+        exponent = z * record.grid.scale * record.grid.exp_scale
+        denominator = (np.exp(exponent) + 1.0).astype(np.float32)
         record.grid.finish(denominator)
         np.testing.assert_allclose(denominator, expected, rtol=1e-6, atol=1e-6)
 
