@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.api.routes import (
     board,
+    challenges,
     datasets,
     health,
     join_page,
@@ -28,6 +29,7 @@ for module in (
     lessons,
     sessions,
     rooms,
+    challenges,
     board,
     join_page,
     model,

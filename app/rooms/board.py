@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from app.rooms.service import UNREADABLE, Rooms
+from app.rooms.service import UNREADABLE, Rooms, full_preset, ranked
 from app.rooms.store import Student
 
 THUMBNAIL_RESOLUTION = 24
@@ -86,6 +86,7 @@ async def _student(rooms: Rooms, student: Student, spotlight: int | None) -> dic
             "layers": layer_sizes(config, thumbnail),
         },
         "state": None if session is None else session["state"],
+        "challenge": None if session is None else session.get("challenge"),
         "thumbnail": thumbnail,
         **({"spotlight": encode_thumbnail(finer[0])} if finer and finer[0] is not None else {}),
     }
@@ -94,8 +95,9 @@ async def _student(rooms: Rooms, student: Student, spotlight: int | None) -> dic
 async def board_document(
     rooms: Rooms, code: str, spotlight: tuple[str, int] | None = None
 ) -> dict[str, Any]:
-    """``{"type": "board", "code", "title", "preset", "students": [...]}`` in join order;
-    a student whose session cannot be read has null config, state and thumbnail."""
+    """``{"type": "board", "code", "title", "preset", "show_top", "students": [...]}`` in
+    join order, each student's ``challenge`` progress ranked in the room; a student whose
+    session cannot be read has null config, state, challenge and thumbnail."""
     room = rooms.room(code)
     students = rooms.store.students(room.code)
     spotlit, resolution = spotlight or (None, None)
@@ -105,10 +107,13 @@ async def board_document(
             for student in students
         )
     )
+    for tile, challenge in zip(tiles, ranked([tile["challenge"] for tile in tiles]), strict=True):
+        tile["challenge"] = challenge
     return {
         "type": "board",
         "code": room.code,
         "title": room.title,
-        "preset": room.preset,
+        "preset": full_preset(room.preset),
+        "show_top": room.show_top,
         "students": list(tiles),
     }

@@ -3,13 +3,18 @@ push a preset to the whole class.
 
 A student's session is an ordinary session in the engine workers (``WorkerPool.call``),
 created under the room's preset; the room only remembers whose it is. The preset is
-``{"config": {fields}, "lesson": id or null}``: a joiner's session is the default
-configuration with the preset's fields over it, started on its lesson if it names one;
-``set_preset`` makes every seated student's session that same thing (a lesson starts
-afresh), so a class that joined early and one that joins late work on the same task.
+``{"config": {fields}, "lesson": id or null, "challenge": document or null}``: a joiner's
+session is the default configuration with the preset's fields over it, started on its
+lesson if it names one, judged on its challenge if it has one (``app.challenges``: the
+challenge's own starting fields are then the preset's config); ``set_preset`` makes every
+seated student's session that same thing (a lesson starts afresh, a challenge with nothing
+reached), so a class that joined early and one that joins late work on the same task.
 
-Only the join answer carries a session id, to that student; the board names students by
-their student id.
+The engine worker owning each session judges it against the challenge and keeps its best
+reach in the session's snapshot; the room ranks its students from what they report
+(``app.challenges.ranks``). Only the join answer carries a session id, to that student; the
+board names students by their student id, and a student's standing shows the others by
+name and rank only.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from app.challenges import builtin_challenge, parse_challenge, ranks
 from app.config import Settings
 from app.lessons import Catalog
 from app.rooms.codes import (
@@ -42,7 +48,9 @@ logger = logging.getLogger(__name__)
 CODE_ATTEMPTS = 20  # 2^30 codes: a collision twenty times over means something is broken
 # A student whose session cannot be read is shown without one rather than failing the board.
 UNREADABLE = (SessionNotFound, EngineUnavailable, StoreFull)
-EMPTY_PRESET: dict[str, Any] = {"config": {}, "lesson": None}
+EMPTY_PRESET: dict[str, Any] = {"config": {}, "lesson": None, "challenge": None}
+STANDING_SECONDS = 1.0  # a room's ranking is read again at most this often for its students
+TOP_COUNT = 5  # the students a room's top shows
 
 
 class SessionCaller(Protocol):
@@ -74,6 +82,8 @@ class Rooms:
         self.lessons = lessons
         self.clock = clock
         self._store: RoomStore | None = None
+        # code -> (monotonic time read, [(student, challenge progress with rank)])
+        self._standings: dict[str, tuple[float, list[tuple[Student, dict[str, Any] | None]]]] = {}
 
     def open(self) -> None:
         self._store = RoomStore.in_data_dir(
@@ -138,6 +148,9 @@ class Rooms:
         except BaseException:
             self.store.remove_student(room.code, student.student_id)
             raise
+        challenge = room.preset.get("challenge")
+        if challenge is not None:
+            await self._apply(student, {"challenge": challenge})
         await self._catch_up(room, student)
         return {
             "student_id": student.student_id,
@@ -154,10 +167,12 @@ class Rooms:
         self.store.touch(room.code)
         students = self.store.students(room.code)
         sessions = await asyncio.gather(*(self._read(s.session_id) for s in students))
+        challenges = ranked([None if s is None else s.get("challenge") for s in sessions])
         return {
             "code": room.code,
             "title": room.title,
-            "preset": room.preset,
+            "preset": full_preset(room.preset),
+            "show_top": room.show_top,
             "students": [
                 {
                     "name": student.name,
@@ -166,8 +181,9 @@ class Rooms:
                     "config": None if session is None else session["config"],
                     "state": None if session is None else session["state"],
                     "lesson": None if session is None else session["lesson"],
+                    "challenge": challenge,
                 }
-                for student, session in zip(students, sessions, strict=True)
+                for student, session, challenge in zip(students, sessions, challenges, strict=True)
             ],
         }
 
@@ -179,15 +195,16 @@ class Rooms:
         a 422 that changes nobody's session.
         """
         room = self.teacher_room(code, key)
-        preset = {"config": dict(preset.get("config") or {}), "lesson": preset.get("lesson")}
+        preset = room_preset(preset)
         if preset["lesson"] is not None:
             self.lessons.lesson(preset["lesson"])  # ValueError("lesson: expected one of …")
-        await self._try(preset)
+        await self._try(preset, "challenge.config" if preset["challenge"] else "config")
         self.store.set_preset(room.code, preset)
         students = self.store.students(room.code)
         changes = session_changes(preset)
         reached = await asyncio.gather(*(self._apply(s, changes) for s in students))
         missed = [s.student_id for s, ok in zip(students, reached, strict=True) if not ok]
+        self._standings.pop(room.code, None)
         logger.info("room %s: preset set, %d of %d sessions", room.code, sum(reached), len(reached))
         return {
             "preset": preset,
@@ -195,6 +212,52 @@ class Rooms:
             "changed": sum(reached),
             "not_reached": missed,
         }
+
+    async def set_show_top(self, code: str, key: str, show_top: bool) -> dict[str, Any]:
+        """Whether the room's students see the top of its ranking: ``{"code", "show_top"}``."""
+        room = self.teacher_room(code, key)
+        self.store.set_show_top(room.code, show_top)
+        return {"code": room.code, "show_top": show_top}
+
+    async def standing(self, session_id: str) -> dict[str, Any]:
+        """What the student of ``session_id`` may know of their room's challenge: ``{"code",
+        "challenge", "you", "students", "reached", "show_top", "top"}``; ``top`` (names and
+        ranks) only if the teacher shows it. SessionNotFound unless the session is a
+        student's; RoomNotFound if their room has expired."""
+        seat = self.store.student_by_session(session_id)
+        if seat is None:
+            raise SessionNotFound(session_id)
+        room, me = self.room(seat[0]), seat[1]
+        challenge = room.preset.get("challenge")
+        progress = await self._progress(room.code) if challenge is not None else []
+        mine = next((c for s, c in progress if s.student_id == me.student_id), None)
+        top = sorted(
+            ({"name": s.name, "rank": c["rank"]} for s, c in progress if c and c["rank"]),
+            key=lambda entry: entry["rank"],
+        )[:TOP_COUNT]
+        return {
+            "code": room.code,
+            "challenge": challenge,
+            "you": None if challenge is None else {"name": me.name, "progress": mine},
+            "students": len(progress),
+            "reached": sum(1 for _, c in progress if c and c["rank"]),
+            "show_top": room.show_top,
+            "top": top if room.show_top and challenge is not None else None,
+        }
+
+    async def _progress(self, code: str) -> list[tuple[Student, dict[str, Any] | None]]:
+        """Every student's challenge progress with its rank, read at most every
+        ``STANDING_SECONDS`` for the whole room (forty students ask for it, not one)."""
+        now = time.monotonic()
+        kept = self._standings.get(code)
+        if kept is not None and now - kept[0] < STANDING_SECONDS:
+            return kept[1]
+        students = self.store.students(code)
+        sessions = await asyncio.gather(*(self._read(s.session_id) for s in students))
+        challenges = ranked([None if s is None else s.get("challenge") for s in sessions])
+        progress = list(zip(students, challenges, strict=True))
+        self._standings[code] = (now, progress)
+        return progress
 
     def room(self, code: str) -> Room:
         """The room of ``code`` (in either case), or RoomNotFound."""
@@ -224,14 +287,14 @@ class Rooms:
             return None
         return session
 
-    async def _try(self, preset: dict[str, Any]) -> None:
+    async def _try(self, preset: dict[str, Any], field: str) -> None:
         scratch = new_session_id()
         try:
             await self.pool.call(
                 scratch, "create", config=dict(preset["config"]), lesson=preset["lesson"]
             )
         except ValueError as error:
-            raise prefixed(error, "config") from error
+            raise prefixed(error, field) from error
         finally:
             with contextlib.suppress(*UNREADABLE):
                 await self.pool.call(scratch, "delete")
@@ -247,7 +310,43 @@ class Rooms:
 
 def session_changes(preset: dict[str, Any]) -> dict[str, Any]:
     """The patch that makes a session what a joiner's starts as under ``preset``: its
-    lesson from the start, or (with none) the defaults with the preset's fields over them."""
+    lesson from the start, or (with none) the defaults with the preset's fields over them;
+    judged on its challenge, or on none."""
+    challenge = preset.get("challenge")
     if preset["lesson"] is not None:
-        return {**preset["config"], "lesson": preset["lesson"]}
-    return {**merge_config(default_config(), preset["config"]), "lesson": None}
+        return {**preset["config"], "lesson": preset["lesson"], "challenge": challenge}
+    return {
+        **merge_config(default_config(), preset["config"]),
+        "lesson": None,
+        "challenge": challenge,
+    }
+
+
+def room_preset(asked: dict[str, Any]) -> dict[str, Any]:
+    """The preset a teacher asked for, as the room keeps it; a challenge (a built-in's id or
+    a teacher's own, as ``parse_challenge`` reads it) brings its starting fields as the
+    config, and cannot come with a lesson or a config of its own."""
+    config, lesson, wanted = asked.get("config") or {}, asked.get("lesson"), asked.get("challenge")
+    if wanted is None:
+        return {"config": dict(config), "lesson": lesson, "challenge": None}
+    for key, given in (("lesson", lesson), ("config", config)):
+        if given:
+            raise ValueError(f"{key}: expected nothing beside a challenge (it brings its own "
+                             f"start), got {given!r}")  # fmt: skip
+    challenge = builtin_challenge(wanted) if isinstance(wanted, str) else parse_challenge(wanted)
+    document = challenge.as_document()
+    return {"config": dict(challenge.config), "lesson": None, "challenge": document}
+
+
+def full_preset(preset: dict[str, Any]) -> dict[str, Any]:
+    """A stored preset with every key (one kept before challenges has none)."""
+    return {**EMPTY_PRESET, **preset}
+
+
+def ranked(progress: list[dict[str, Any] | None]) -> list[dict[str, Any] | None]:
+    """Each student's challenge progress with its ``rank`` in the room (None: no challenge)."""
+    places = ranks(progress)
+    return [
+        None if entry is None else {**entry, "rank": place}
+        for entry, place in zip(progress, places, strict=True)
+    ]

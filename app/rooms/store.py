@@ -7,7 +7,9 @@ the event loop calls it directly. A change of several statements is one ``BEGIN
 IMMEDIATE`` transaction: counting a room's students and adding one cannot be split.
 
 - ``rooms``: the code, title, SHA-256 of the teacher key (never the key), the preset as
-  JSON, and when it was made and last used (wall-clock ``time.time()``, as restarts need);
+  JSON, when it was made and last used (wall-clock ``time.time()``, as restarts need), and
+  ``show_top``: whether students see the top of the challenge's ranking (added to a file
+  made before it, as 0);
 - ``students``: per room, the student id, the name as shown, ``name_key`` (the name as a
   room compares names, unique in the room), the session id and when they joined.
 
@@ -33,10 +35,11 @@ from app.services.datadir import make_data_dir, unusable
 from app.services.durable import BUSY_TIMEOUT_SECONDS
 
 FILE_NAME = "rooms.sqlite3"
+STUDENT_COLUMNS = "student_id, name, session_id, joined_at"  # a Student's fields, in order
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, title TEXT NOT NULL,"
     " key_hash TEXT NOT NULL, preset TEXT NOT NULL, created_at REAL NOT NULL,"
-    " used_at REAL NOT NULL)",
+    " used_at REAL NOT NULL, show_top INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS rooms_used_at ON rooms (used_at)",
     "CREATE TABLE IF NOT EXISTS students ("
     " room TEXT NOT NULL REFERENCES rooms (code) ON DELETE CASCADE,"
@@ -54,6 +57,7 @@ class Room:
     preset: dict[str, Any] = field(default_factory=dict)
     created_at: float = 0.0
     used_at: float = 0.0
+    show_top: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ class RoomStore:
                 raise TooManyRooms(max_rooms, self.idle_seconds)
             try:
                 db.execute(
-                    "INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?, 0)",
                     (room.code, room.title, room.key_hash, json.dumps(room.preset), now, now),
                 )
             except sqlite3.IntegrityError:
@@ -118,7 +122,7 @@ class RoomStore:
             if row[5] < self.clock() - self.idle_seconds:
                 db.execute("DELETE FROM rooms WHERE code = ?", (code,))
                 return None
-        return Room(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5])
+        return Room(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], bool(row[6]))
 
     def touch(self, code: str) -> None:
         with self._transaction() as db:
@@ -129,6 +133,13 @@ class RoomStore:
             db.execute(
                 "UPDATE rooms SET preset = ?, used_at = ? WHERE code = ?",
                 (json.dumps(preset), self.clock(), code),
+            )
+
+    def set_show_top(self, code: str, show_top: bool) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE rooms SET show_top = ?, used_at = ? WHERE code = ?",
+                (int(show_top), self.clock(), code),
             )
 
     def count_rooms(self) -> int:
@@ -170,11 +181,17 @@ class RoomStore:
         """The room's students in the order they joined."""
         with self._transaction() as db:
             rows = db.execute(
-                "SELECT student_id, name, session_id, joined_at FROM students"
-                " WHERE room = ? ORDER BY joined_at, rowid",
+                f"SELECT {STUDENT_COLUMNS} FROM students WHERE room = ? ORDER BY joined_at, rowid",
                 (code,),
             ).fetchall()
         return [Student(*row) for row in rows]
+
+    def student_by_session(self, session_id: str) -> tuple[str, Student] | None:
+        """The room code and the student whose session this is, or None."""
+        with self._transaction() as db:
+            statement = f"SELECT room, {STUDENT_COLUMNS} FROM students WHERE session_id = ?"
+            row = db.execute(statement, (session_id,)).fetchone()
+        return None if row is None else (row[0], Student(*row[1:]))
 
     def close(self) -> None:
         with self._lock:
@@ -209,6 +226,9 @@ def _connect(path: Path) -> sqlite3.Connection:
             raise sqlite3.OperationalError(f"expected the WAL journal, got {mode!r}")
         for statement in ("PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", *SCHEMA):
             connection.execute(statement)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(rooms)")}
+        if "show_top" not in columns:  # a file made before the column
+            connection.execute("ALTER TABLE rooms ADD COLUMN show_top INTEGER NOT NULL DEFAULT 0")
     except BaseException:
         connection.close()
         raise

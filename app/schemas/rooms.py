@@ -14,6 +14,7 @@ from app.rooms.codes import CODE_LENGTH, CODE_PATTERN
 from app.rooms.names import MAX_NAME_CHARS, MAX_TITLE_CHARS
 from app.schemas.base import InModel, OutModel
 from app.schemas.bounds import settings_bound
+from app.schemas.challenges import ChallengeId, ChallengeOut, OwnChallenge, StudentChallengeOut
 from app.schemas.config import ConfigUpdate, SessionConfig
 from app.schemas.lessons import LessonId, LessonProgressOut
 from app.schemas.sessions import TrainingState
@@ -78,13 +79,15 @@ class Joined(OutModel):
 
 class RoomPreset(InModel):
     """What every student's session becomes: the defaults with ``config``'s fields over
-    them, or ``lesson`` from its start with ``config`` over its preset."""
+    them, or ``lesson`` from its start with ``config`` over its preset, or a ``challenge``
+    from its own start (alone: no lesson or config beside it)."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {"lesson": "xor"},
                 {"config": {"dataset": "spiral", "hidden_layers": [8, 8]}},
+                {"challenge": "xor_fewest"},
             ]
         }
     )
@@ -93,16 +96,22 @@ class RoomPreset(InModel):
         default=None, description="Configuration fields (any subset); the rest are defaults."
     )
     lesson: LessonId | None = Field(default=None, description="A lesson every student starts.")
+    challenge: ChallengeId | OwnChallenge | None = Field(
+        default=None,
+        description="A built-in challenge's id, or a teacher's own; the server judges every "
+        "student's run against it as it trains.",
+    )
 
     def as_preset(self) -> dict[str, Any]:
-        """``{"config": {fields given}, "lesson": id or None}``."""
+        """``{"config": {fields given}, "lesson": id or None, "challenge": id, data or None}``."""
         config = {} if self.config is None else self.config.model_dump(exclude_none=True)
-        return {"config": config, "lesson": self.lesson}
+        return {"config": config, "lesson": self.lesson, "challenge": self.challenge}
 
 
 class PresetOut(OutModel):
     config: dict[str, Any] = Field(description="The configuration fields the preset sets")
     lesson: str | None
+    challenge: ChallengeOut | None = Field(default=None, description="The room's challenge")
 
 
 class PresetApplied(OutModel):
@@ -122,10 +131,49 @@ class BoardStudent(OutModel):
     config: SessionConfig | None = Field(description="null when the session is gone")
     state: TrainingState | None
     lesson: LessonProgressOut | None
+    challenge: StudentChallengeOut | None = Field(
+        default=None, description="Progress on the room's challenge and rank in the room"
+    )
 
 
 class BoardOut(OutModel):
     code: RoomCode
     title: str
     preset: PresetOut
+    show_top: bool = Field(description="Whether students see the top of the ranking")
     students: list[BoardStudent] = Field(description="In the order they joined")
+
+
+class RoomOptions(InModel):
+    show_top: bool = Field(
+        description="Students see the top of the challenge's ranking (names and ranks)"
+    )
+
+
+class RoomOptionsOut(OutModel):
+    code: RoomCode
+    show_top: bool
+
+
+class RankedName(OutModel):
+    name: str
+    rank: int = Field(ge=1)
+
+
+class MyStanding(OutModel):
+    name: str
+    progress: StudentChallengeOut | None = Field(description="null while the session is unread")
+
+
+class StandingOut(OutModel):
+    """What a student may know of the room's challenge: never another's session or key."""
+
+    code: RoomCode
+    challenge: ChallengeOut | None = Field(description="null: the room has no challenge")
+    you: MyStanding | None
+    students: int = Field(ge=0)
+    reached: int = Field(ge=0, description="Students who have reached it")
+    show_top: bool
+    top: list[RankedName] | None = Field(
+        description="The first five by rank, if the teacher shows them; else null"
+    )

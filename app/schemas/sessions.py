@@ -18,6 +18,7 @@ from app.schemas.base import (
     ProblemName,
 )
 from app.schemas.bounds import settings_bound
+from app.schemas.challenges import ChallengeProgressOut
 from app.schemas.config import SessionConfig
 from app.schemas.lessons import LessonProgressOut
 
@@ -45,6 +46,9 @@ class SessionOut(OutModel):
     state: TrainingState
     lesson: LessonProgressOut | None = Field(
         default=None, description="the lesson the session follows, null when none"
+    )
+    challenge: ChallengeProgressOut | None = Field(
+        default=None, description="the room's challenge the session is judged on, null when none"
     )
 
 

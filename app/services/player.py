@@ -193,7 +193,7 @@ class Player:
         if self.diverged:
             self.playing = False
         session = self.session
-        session.observe_lesson()
+        session.observe()
         frame = encode_frame(
             session.trainer,
             seq=self.seq,

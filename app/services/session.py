@@ -6,9 +6,13 @@ every operation on it one at a time: nothing here locks. Bad input raises
 Nothing here knows about HTTP.
 
 A session may follow a lesson (``app.lessons``): after every change and every stretch of
-training (``observe_lesson``) its steps are checked on the trainer's real state, and
+training (``observe``) its steps are checked on the trainer's real state, and
 ``lesson_version`` grows whenever the progress changes, so a stream can tell when to send it.
 ``run`` grows whenever the network starts afresh (reset, rebuild, edited or loaded weights).
+
+A session may also follow a challenge (``app.challenges``): it is judged at the same points
+and after every slice of a training call too, so that a reach is seen at about the epoch it
+happened; a run whose weights were set by hand or loaded (``edited_run``) does not count.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from app.challenges import ChallengeProgress, parse_challenge
 from app.config import Settings
 from app.engine import Trainer
-from app.lessons import Lesson, LessonProgress, observe
+from app.lessons import Lesson, LessonProgress, Observation, observe
 from app.services import model as model_document
 from app.services.configs import (
     CONFIG_FIELDS,
@@ -83,6 +88,8 @@ class Session:
         self.lesson: LessonProgress | None = None
         self.lesson_version = 0
         self.run = 0
+        self.challenge: ChallengeProgress | None = None
+        self.edited_run: int | None = None  # the run whose weights were set by hand or loaded
         self.changed = False  # since the last snapshot; set by whoever changes it
         self.saved_at = 0.0  # monotonic time of the last snapshot
         self.counted_at = 0.0  # ... and of the last count of the memory it holds
@@ -105,7 +112,7 @@ class Session:
         session = cls(trainer, settings, clock=clock, session_id=session_id)
         if lesson is not None:
             session.lesson = LessonProgress(lesson)
-            session.observe_lesson()
+            session.observe()
         return session
 
     def touch(self) -> None:
@@ -150,18 +157,18 @@ class Session:
         if not changed:
             return False
         engine_values = dataclasses_fields(dict_to_config(merged), changed)
-        self.observe_lesson()  # what was trained under the old settings counts for them
+        self.observe()  # what was trained under the old settings counts for them
         rebuilt = bool(self.trainer.reconfigure(**engine_values))
         if rebuilt:
             self.run += 1
-        self.observe_lesson()
+        self.observe()
         return rebuilt
 
     def reset(self) -> None:
-        self.observe_lesson()
+        self.observe()
         self.trainer.reset()
         self.run += 1
-        self.observe_lesson()
+        self.observe()
 
     # ------------------------------------------------------------------ lessons
     def start_lesson(self, lesson: Lesson | None, changes: dict[str, Any] | None = None) -> bool:
@@ -187,7 +194,7 @@ class Session:
             self.run += 1
         self.lesson = LessonProgress(lesson)
         self.lesson_version += 1
-        self.observe_lesson()
+        self.observe()
         return rebuilt
 
     def restart_lesson(self) -> bool:
@@ -196,10 +203,33 @@ class Session:
             raise ValueError("lesson: expected a session following a lesson, got none")
         return self.start_lesson(self.lesson.lesson)
 
-    def observe_lesson(self) -> None:
-        """Check the lesson's steps on the trainer as it is now (call after every change)."""
-        if self.lesson is not None and self.lesson.observe(observe(self.trainer, self.run)):
+    def observe(self) -> None:
+        """Check the lesson's steps and the challenge on the trainer as it is now (call after
+        every change)."""
+        if self.lesson is None and self.challenge is None:
+            return
+        observation = observe(self.trainer, self.run)
+        if self.lesson is not None and self.lesson.observe(observation):
             self.lesson_version += 1
+        self.observe_challenge(observation)
+
+    def observe_challenge(self, observation: Observation | None = None) -> None:
+        if self.challenge is not None:
+            if observation is None:
+                observation = observe(self.trainer, self.run)
+            edited = self.edited_run == self.run
+            self.challenge.observe(observation, edited=edited, now=time.time())
+
+    # ------------------------------------------------------------------ challenges
+    def set_challenge(self, document: dict[str, Any] | None) -> None:
+        """Follow the challenge ``document`` describes (``parse_challenge``), nothing reached
+        yet; None follows none. The configuration is the caller's to set first."""
+        self.challenge = None if document is None else ChallengeProgress(parse_challenge(document))
+        self.observe_challenge()
+
+    def challenge_progress(self) -> dict[str, Any] | None:
+        """``ChallengeProgress.as_dict``, or None without a challenge."""
+        return None if self.challenge is None else self.challenge.as_dict()
 
     def lesson_progress(self) -> dict[str, Any] | None:
         """``{"id", "steps": [{"id", "passed"}, ...]}``, or None outside a lesson."""
@@ -208,12 +238,14 @@ class Session:
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
         self.trainer.set_weight(layer, source, target, value)
         self.run += 1
-        self.observe_lesson()
+        self.edited_run = self.run
+        self.observe()
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
         self.trainer.set_bias(layer, neuron, value)
         self.run += 1
-        self.observe_lesson()
+        self.edited_run = self.run
+        self.observe()
 
     def train_slices(
         self, *, epochs: int | None = None, iterations: int | None = None, slice_seconds: float
@@ -233,10 +265,11 @@ class Session:
                 self.trainer, epochs=epochs, iterations=iterations, slice_seconds=slice_seconds
             ):
                 self.changed = True  # a long call is written every snapshot_seconds meanwhile
+                self.observe_challenge()  # a reach is seen at about the epoch it came
                 yield done
         finally:
             self.changed = True
-            self.observe_lesson()
+            self.observe()
 
     def train(self, *, epochs: int | None = None, iterations: int | None = None) -> Trained:
         """``train_slices`` at once: what was trained."""
@@ -300,7 +333,8 @@ class Session:
         rebuilt = self.update({name: complete[name] for name in CONFIG_FIELDS})
         self.trainer.load_parameters(weights, biases)
         self.run += 1
-        self.observe_lesson()
+        self.edited_run = self.run
+        self.observe()
         return rebuilt
 
 

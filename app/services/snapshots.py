@@ -3,14 +3,21 @@
 A snapshot holds everything training needs to go on bit for bit: the trainer's whole state
 (``Trainer.export_state``: config with any custom points, weights, optimizer slots, counters,
 the epoch's sample order, rng, status, stability watch, gradient norms), the session's ``id``,
-``run`` and ``lesson_version``, and its lesson progress (the lesson's id, the steps passed and
-the open stretches). The layout is one JSON document, compressed with zlib::
+``run`` and ``lesson_version``, its lesson progress (the lesson's id, the steps passed and
+the open stretches) and its challenge (the challenge itself and the best reach), with the run
+whose weights were edited. The layout is one JSON document, compressed with zlib::
 
     {"format": "nn-playground/session", "version": 1, "id": str, "run": int,
      "lesson_version": int, "trainer": {export_state},
      "lesson": null | {"id": str, "passed": [step ids],
                        "stretches": [{"condition": i, "check": h, "run", "epoch",
-                                      "iteration", "metrics": {...}}]}}
+                                      "iteration", "metrics": {...}}]},
+     "challenge": null | {"challenge": {parse_challenge's document},
+                          "best": null | {"epoch", "iteration", "hidden_neurons", "at",
+                                          "metrics"}},
+     "edited_run": null | int}
+
+``challenge`` and ``edited_run`` may be missing (snapshots written before challenges): null.
 
 JSON because reading it back runs no code (unlike pickle) and Python writes every float as
 the shortest text that parses back to the same bits. A stretch is keyed by a ``Check`` object,
@@ -29,6 +36,7 @@ import json
 import zlib
 from typing import Any
 
+from app.challenges import ChallengeProgress
 from app.config import Settings
 from app.engine import Trainer
 from app.lessons import Catalog, LessonProgress
@@ -58,6 +66,8 @@ def snapshot_session(session: Session) -> bytes:
         "lesson_version": session.lesson_version,
         "trainer": session.trainer.export_state(),
         "lesson": None if progress is None else _progress_document(progress),
+        "challenge": None if session.challenge is None else session.challenge.to_document(),
+        "edited_run": session.edited_run,
     }
     # allow_nan=False: the engine keeps every number finite, and other readers need strict JSON
     text = json.dumps(document, separators=(",", ":"), allow_nan=False)
@@ -90,7 +100,21 @@ def restore_session(blob: bytes, settings: Settings, lessons: Catalog) -> Sessio
         session.lesson = _restore_progress(saved, lessons)
         if session.lesson is None:
             session.lesson_version += 1
+    _restore_challenge(session, document)
     return session
+
+
+def _restore_challenge(session: Session, document: dict[str, Any]) -> None:
+    edited = document.get("edited_run")
+    if edited is not None:
+        session.edited_run = _count(document, "edited_run")
+    saved = document.get("challenge")
+    if saved is not None:
+        try:
+            session.challenge = ChallengeProgress.from_document(saved)
+        except ValueError as error:
+            raise SnapshotError(f"snapshot.{error}") from error
+        session.observe_challenge()  # breaches and target as the run is now
 
 
 # ---------------------------------------------------------------------------- lesson progress

@@ -25,12 +25,13 @@ Op = Callable[..., Coroutine[Any, Any, Any]]
 
 
 def session_out(session: Session) -> dict[str, Any]:
-    """``{"id", "config", "state", "lesson"}``."""
+    """``{"id", "config", "state", "lesson", "challenge"}``."""
     return {
         "id": session.id,
         "config": session.config(),
         "state": session.state(),
         "lesson": session.lesson_progress(),
+        "challenge": session.challenge_progress(),
     }
 
 
@@ -53,6 +54,7 @@ async def exists(worker: Worker, session_id: str) -> None:
 
 async def patch(worker: Worker, session_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     session = worker.session(session_id)
+    challenge = changes.pop("challenge", ...)  # a room's challenge, set after the config
     try:
         if "lesson" in changes:
             lesson_id = changes.pop("lesson")
@@ -60,6 +62,8 @@ async def patch(worker: Worker, session_id: str, changes: dict[str, Any]) -> dic
             rebuilt = session.start_lesson(lesson, changes)
         else:
             rebuilt = session.update(changes)
+        if challenge is not ...:
+            session.set_challenge(challenge)
     finally:
         worker.remeasure(session)
         worker.changed(session)

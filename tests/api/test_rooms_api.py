@@ -92,7 +92,7 @@ def test_a_class_from_creation_to_a_late_joiner(client: TestClient) -> None:
     )
     assert pushed.status_code == 200, pushed.text
     assert pushed.json() == {
-        "preset": {"config": {}, "lesson": "xor"}, "students": 3, "changed": 3, "not_reached": [],
+        "preset": {"config": {}, "lesson": "xor", "challenge": None}, "students": 3, "changed": 3, "not_reached": [],
     }  # fmt: skip
     late = join(client, code.lower(), "Zoë")  # a code typed in small letters
     for student in [*students, late]:
@@ -102,7 +102,7 @@ def test_a_class_from_creation_to_a_late_joiner(client: TestClient) -> None:
         assert session["state"]["epoch"] == 0
     lessons = [s["lesson"]["id"] for s in board(client, room)["students"]]
     assert lessons == ["xor"] * 4
-    assert board(client, room)["preset"] == {"config": {}, "lesson": "xor"}
+    assert board(client, room)["preset"] == {"config": {}, "lesson": "xor", "challenge": None}
 
 
 def test_a_config_preset_replaces_the_lesson_for_everyone(client: TestClient) -> None:
@@ -148,7 +148,7 @@ def test_bad_input_is_a_422_naming_the_field(client: TestClient) -> None:
     assert loc(client.put(preset, json={"config": {"noise": 2}}, headers=bearer(key))) == [
         ["body", "config", "noise"]
     ]
-    assert board(client, room)["preset"] == {"config": {}, "lesson": None}
+    assert board(client, room)["preset"] == {"config": {}, "lesson": None, "challenge": None}
 
 
 def test_an_unknown_room_is_a_404_wherever_it_is_asked_for(client: TestClient) -> None:

@@ -20,7 +20,8 @@ def test_create_with_no_body_fills_every_default(client: TestClient) -> None:
     response = client.post("/api/sessions")
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "config", "state", "lesson"}
+    assert set(body) == {"id", "config", "state", "lesson", "challenge"}
+    assert body["challenge"] is None
     assert body["lesson"] is None
     config = body["config"]
     assert config["dataset"] == "circles"

@@ -106,7 +106,7 @@ def test_the_board_shows_every_student_but_no_session_id(rooms: Rooms, pool: InP
 
     board = run(rooms.board(code, key))
     assert (board["code"], board["title"]) == (code, "Lab")
-    assert board["preset"] == {"config": {}, "lesson": None}
+    assert board["preset"] == {"config": {}, "lesson": None, "challenge": None}
     students = board["students"]
     assert [s["name"] for s in students] == ["민준", "Sara", "陈"]
     assert [s["student_id"] for s in students] == [j["student_id"] for j in joined]
@@ -133,7 +133,7 @@ def test_a_lesson_preset_reaches_everyone_and_every_later_joiner(
 
     applied = run(rooms.set_preset(code, key, {"config": {"learning_rate": 0.3}, "lesson": "xor"}))
     assert applied == {
-        "preset": {"config": {"learning_rate": 0.3}, "lesson": "xor"},
+        "preset": {"config": {"learning_rate": 0.3}, "lesson": "xor", "challenge": None},
         "students": 2, "changed": 2, "not_reached": [],
     }  # fmt: skip
     assert len(sessions_of(pool)) == before  # the scratch session is gone again
@@ -178,7 +178,7 @@ def test_a_preset_the_engine_refuses_changes_no_one(rooms: Rooms, pool: InProces
         run(rooms.set_preset(code, "wrong", {"lesson": "xor"}))
     assert sessions_of(pool)[student["session_id"]].config() == config
     assert set(sessions_of(pool)) == {student["session_id"]}
-    assert rooms.store.room(code).preset == {"config": {}, "lesson": None}  # type: ignore[union-attr]
+    assert rooms.store.room(code).preset == {"config": {}, "lesson": None, "challenge": None}  # type: ignore[union-attr]
 
 
 def test_a_closed_service_says_it_is_not_open(settings: Settings, pool: InProcessPool) -> None:

@@ -38,6 +38,7 @@ from app.rooms import (
 )
 from app.rooms.codes import CODE_PATTERN
 from app.schemas import ErrorOut
+from app.schemas.challenges import OWN_CHALLENGE_EXAMPLE
 from app.schemas.rooms import (
     BoardOut,
     Joined,
@@ -45,6 +46,8 @@ from app.schemas.rooms import (
     PresetApplied,
     RoomCreate,
     RoomCreated,
+    RoomOptions,
+    RoomOptionsOut,
     RoomPreset,
 )
 
@@ -75,6 +78,18 @@ EXAMPLES_PRESET: dict[str, Example] = {
         "summary": "Everyone on the spiral with two hidden layers",
         "value": {"config": {"dataset": "spiral", "hidden_layers": [8, 8]}},
     },
+    "builtin_challenge": {
+        "summary": "A built-in challenge: XOR with the fewest hidden neurons",
+        "value": {"challenge": "xor_fewest"},
+    },
+    "own_challenge": {
+        "summary": "A teacher's own challenge",
+        "value": {"challenge": OWN_CHALLENGE_EXAMPLE},
+    },
+}
+EXAMPLES_OPTIONS: dict[str, Example] = {
+    "show": {"summary": "Students see the top of the ranking", "value": {"show_top": True}},
+    "hide": {"summary": "Students see their own rank only", "value": {"show_top": False}},
 }
 teacher_bearer = HTTPBearer(
     auto_error=False,
@@ -232,9 +247,27 @@ async def set_preset(
     rooms: RoomsDep,
 ) -> dict[str, Any]:
     """Every student's session becomes the preset (a lesson from its start; without one,
-    the defaults with ``config`` over them), and students who join later start from it.
-    A preset the engine refuses is a 422 that changes no one."""
+    the defaults with ``config`` over them; a challenge from its own start, judged by the
+    server as each student trains), and students who join later start from it. A preset
+    the engine refuses is a 422 that changes no one."""
     return await rooms.set_preset(code, key, preset.as_preset())
+
+
+@router.patch(
+    "/{code}",
+    response_model=RoomOptionsOut,
+    summary="Change the room's options",
+    responses={**TEACHER_ONLY, **NOT_FOUND},
+)
+async def set_options(
+    code: TeacherRoom,
+    options: Annotated[RoomOptions, Body(openapi_examples=EXAMPLES_OPTIONS)],
+    key: TeacherKey,
+    rooms: RoomsDep,
+) -> dict[str, Any]:
+    """``show_top``: whether students see the top of the challenge's ranking (names and
+    ranks only). Changes no one's session."""
+    return await rooms.set_show_top(code, key, options.show_top)
 
 
 async def _on_room_error(request: Request, exc: Exception) -> JSONResponse:
