@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine import Trainer, TrainerConfig  # noqa: E402
 from app.engine.grid_layers import exp_form, from_denominator  # noqa: E402
+from app.engine.grids import shared_grid_features  # noqa: E402
 
 RESOLUTION = 100
 ROUNDS = 15
@@ -70,7 +71,7 @@ def grid_times() -> dict[str, float]:
         measures[f"{activation:8} neuron_grids(24), the stream's thumbnails"] = partial(
             trainer.neuron_grids, 24
         )
-    columns = trainer._grid_cache[RESOLUTION].columns
+    columns = shared_grid_features(RESOLUTION, trainer.config.features).columns
     rows = np.ascontiguousarray(columns[:-1].T, dtype=np.float64)
     measures["sigmoid  float64 forward, points as rows (for reference)"] = partial(
         trainer.network.forward, rows
@@ -84,7 +85,7 @@ def floor_times() -> tuple[dict[str, float], dict[str, float]]:
     Returns the operations its fastest exact evaluation cannot avoid, and alternatives.
     """
     trainer = trained("tanh")
-    grid = trainer._grid_cache[RESOLUTION]
+    grid = shared_grid_features(RESOLUTION, trainer.config.features)
     r, n = RESOLUTION, RESOLUTION**2
     _, first, second, _ = [layer.reshape(-1, n) for layer in trainer.neuron_grids(r)]
     ones = np.ones((1, n), dtype=np.float32)

@@ -78,6 +78,7 @@ class Stepper:
         self.ones = np.ones_like(state)
         self._squares = np.empty(n)
         self._norms = np.empty(2 * network.n_layers)
+        self._norms_current = False  # _norms holds the last update's (it did not diverge)
 
     @property
     def state(self) -> np.ndarray:
@@ -180,9 +181,11 @@ class Stepper:
             self.shown = None
             if not isfinite(dot(state, ones)):  # the sum is inf or nan iff some value is
                 np.copyto(state, backup)
+                self._norms_current = False
                 return steps, epochs, True
             for function, args in batch.norms:
                 function(*args)
+            self._norms_current = True
             self.norm_updates += 1
             steps += 1
             start += batch.size
@@ -256,6 +259,8 @@ class Stepper:
     # Both read the last update's buffers, which the next update overwrites: they are kept
     # in ``shown`` when first read (a frame reads them once; a paused session's frames reuse).
     def _gradient_norms(self) -> list[float]:
+        if self._norms_current:  # the update's own sums: weight rows, bias row, per layer
+            return [finite(float(norm)) for norm in self._norms[::2]]
         scale = self._batch(self.last_size).scale
         with np.errstate(all="ignore"):
             norms = [np.linalg.norm(block[:-1]) * scale for block in self.work.gradient_blocks]
@@ -264,10 +269,14 @@ class Stepper:
     def _mean_activations(self) -> list[float]:
         batch = self._batch(self.last_size)
         with np.errstate(all="ignore"):
-            layers = [np.abs(units).mean() for units in batch.units[1:-1]]
-            outputs = output_activation(self.network.problem, batch.logits.T)
-            layers.append(np.abs(outputs).mean())
+            # np.add.reduce(...) / size is what ndarray.mean computes, without its overhead
+            layers = [mean_magnitude(units) for units in batch.units[1:-1]]
+            layers.append(mean_magnitude(output_activation(self.network.problem, batch.logits.T)))
         return [finite(float(value)) for value in layers]
+
+
+def mean_magnitude(values: np.ndarray) -> float:
+    return float(np.add.reduce(np.abs(values), axis=None) / values.size)
 
 
 def finite(value: float) -> float:

@@ -98,7 +98,6 @@ class Trainer:
         self.features_train, self.features_test = data.features_train, data.features_test
         self._input_bound = float(np.abs(self.features_train).max())
         self._label_bound = float(np.abs(self.y_train).max())
-        self._grid_cache: dict[int, grids.GridFeatures] = {}
         self._metrics: dict[str, float | None] | None = None
 
     def _build_network(self) -> None:
@@ -317,12 +316,7 @@ class Trainer:
     ) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
         """``boundary(resolution)`` and ``neuron_grids(resolution)`` from one pass."""
         resolution = check_int("resolution", resolution, 1, self.limits.max_resolution)
-        columns = self._grid_cache.get(resolution)
-        if columns is None:
-            if len(self._grid_cache) >= 4:
-                self._grid_cache.clear()
-            columns = grids.grid_features(resolution, self.config.features)
-            self._grid_cache[resolution] = columns
+        columns = grids.shared_grid_features(resolution, tuple(self.config.features))
         return grids.draw(self.network, columns, neurons=neurons)
 
     def boundary(self, resolution: int) -> dict[str, np.ndarray]:
