@@ -5,7 +5,9 @@
 // the server), and kept in sessionStorage for this tab; it travels only in the socket's first
 // message.
 
+import { ChallengePanel } from "./board-challenge.js";
 import { drawThumbnail } from "./board-thumbnail.js";
+import { bestText, breachesText } from "./challenge-words.js";
 import { MISSING, formatInteger, formatNumber, formatPercent } from "./format.js";
 import { LANGUAGES, t } from "./i18n.js";
 
@@ -21,6 +23,7 @@ const WORDS = {
   "board-key-label": "board.key",
   "board-key-open": "board.open",
   "board-sort-label": "board.sort",
+  "board-sort-rank": "board.sort_rank",
   "board-sort-epoch": "board.sort_epoch",
   "board-sort-loss": "board.sort_loss",
   "board-sort-joined": "board.sort_joined",
@@ -28,8 +31,10 @@ const WORDS = {
   "spotlight-close": "board.close",
 };
 const CONNECTION = { connecting: "board.connecting", open: "board.live", lost: "board.lost" };
-// How the tiles are ordered: most epochs first, lowest test loss first, or as they joined.
+// How the tiles are ordered: by the challenge's rank (those who reached it first, the rest
+// as they joined), most epochs first, lowest test loss first, or as they joined.
 const ORDERS = {
+  rank: (a, b) => (a.challenge?.rank ?? Infinity) - (b.challenge?.rank ?? Infinity) || a.index - b.index,
   epoch: (a, b) => (b.state?.epoch ?? -1) - (a.state?.epoch ?? -1) || a.index - b.index,
   loss: (a, b) => (a.state?.test_loss ?? Infinity) - (b.state?.test_loss ?? Infinity) || a.index - b.index,
   joined: (a, b) => a.index - b.index,
@@ -45,6 +50,8 @@ class BoardPage {
     this.spotlit = null;
     this.connection = "connecting";
     this.socket = null;
+    this.challengeId = null; // the room's challenge as last shown: a new one sorts by rank
+    this.challenge = new ChallengePanel(CODE, () => sessionStorage.getItem(STORAGE_KEY) ?? "");
   }
 
   start() {
@@ -72,6 +79,7 @@ class BoardPage {
       this.tell({ type: "spotlight", student_id: null });
     });
     this.showWords();
+    this.challenge.start();
     if (sessionStorage.getItem(STORAGE_KEY)) this.connect();
     else this.askKey("");
   }
@@ -123,11 +131,15 @@ class BoardPage {
   }
 
   setSort(sort) {
+    this.markSort(sort);
+    if (this.document) this.show(this.document);
+  }
+
+  markSort(sort) {
     this.sort = sort;
     for (const button of document.querySelectorAll(".board-tools [data-sort]")) {
       button.setAttribute("aria-pressed", String(button.dataset.sort === sort));
     }
-    if (this.document) this.show(this.document);
   }
 
   setLanguage(lang) {
@@ -140,6 +152,7 @@ class BoardPage {
       button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
     }
     this.showWords();
+    this.challenge.showWords();
     this.setConnection(this.connection);
     if (this.document) this.show(this.document);
   }
@@ -153,6 +166,13 @@ class BoardPage {
   show(board) {
     this.document = board;
     $("board-room-title").textContent = board.title || t("board.untitled");
+    this.challenge.show(board);
+    const challengeId = board.preset.challenge?.id ?? null;
+    $("board-sort-rank").hidden = challengeId === null;
+    if (challengeId !== this.challengeId) {
+      this.challengeId = challengeId; // a new challenge sorts by rank; none leaves the rank
+      this.markSort(challengeId !== null ? "rank" : this.sort === "rank" ? "epoch" : this.sort);
+    }
     const students = board.students.map((student, index) => ({ ...student, index }));
     $("board-count").textContent = t("board.students", { count: students.length });
     $("board-empty").hidden = students.length > 0;
@@ -184,6 +204,10 @@ class BoardPage {
     canvas.width = canvas.height = 24;
     const head = document.createElement("span");
     head.className = "tile-head";
+    const rank = document.createElement("span");
+    rank.className = "tile-rank";
+    const verdict = document.createElement("span");
+    verdict.className = "tile-challenge";
     const title = document.createElement("span");
     title.className = "tile-title";
     const stats = document.createElement("span");
@@ -194,11 +218,11 @@ class BoardPage {
       parts[part].className = `tile-${part}`;
       (part === "name" || part === "shape" ? title : stats).appendChild(parts[part]);
     }
-    head.append(canvas, title);
-    button.append(head, stats);
+    head.append(canvas, title, rank);
+    button.append(head, stats, verdict);
     item.appendChild(button);
     button.addEventListener("click", () => this.spotlight(studentId));
-    const tile = { item, canvas, ...parts };
+    const tile = { item, canvas, rank, verdict, ...parts };
     this.tiles.set(studentId, tile);
     return tile;
   }
@@ -234,13 +258,35 @@ function shapeOf(config) {
 
 function facts_of(student) {
   const state = student.state ?? {};
-  return [
+  const facts = [
     ["board.network", shapeOf(student.config)],
     ["board.dataset", student.config?.dataset ?? MISSING],
     ["board.epoch", state.epoch == null ? MISSING : formatInteger(state.epoch)],
     ["board.test_loss", state.test_loss == null ? MISSING : formatNumber(state.test_loss)],
     ["board.test_accuracy", state.test_accuracy == null ? MISSING : formatPercent(state.test_accuracy)],
   ];
+  if (student.challenge) facts.push(["board.challenge_status", verdictOf(student.challenge)]);
+  return facts;
+}
+
+/** "#1 · epoch 40, 2 hidden neurons", "Not yet", or why the run does not count. */
+function verdictOf(challenge) {
+  if (challenge.rank != null) return `${t("challenge.rank", { rank: challenge.rank })} · ${bestText(challenge.best)}`;
+  if (challenge.breaches.length) return t("challenge.does_not_count", { reasons: breachesText(challenge.breaches) });
+  return t("challenge.not_reached");
+}
+
+/** The tile's rank badge and its line about the challenge (hidden without one). */
+function fillChallenge(tile, challenge) {
+  tile.item.dataset.reached = challenge ? String(challenge.rank != null) : "";
+  tile.item.dataset.rank = String(challenge?.rank ?? "");
+  tile.rank.hidden = tile.verdict.hidden = !challenge;
+  if (!challenge) return;
+  tile.rank.textContent = challenge.rank != null ? t("challenge.rank", { rank: challenge.rank }) : "–";
+  tile.rank.title = t("board.rank");
+  const reached = challenge.rank != null;
+  tile.verdict.dataset.state = reached ? "reached" : challenge.breaches.length ? "breach" : "open";
+  tile.verdict.textContent = reached ? `✓ ${t("challenge.reached")} · ${bestText(challenge.best)}` : verdictOf(challenge);
 }
 
 function fillTile(tile, student) {
@@ -258,6 +304,7 @@ function fillTile(tile, student) {
     number.textContent = value;
     tile[part].replaceChildren(label, number);
   }
+  fillChallenge(tile, student.challenge);
   drawThumbnail(tile.canvas, student.thumbnail);
 }
 

@@ -6,6 +6,7 @@
 
 import { ApiError, api } from "./api.js";
 import { fill, language } from "./i18n.js";
+import { ChallengeStanding } from "./room-challenge.js";
 
 export const ROOM_KEY = "nn-playground.room";
 
@@ -32,6 +33,7 @@ export class RoomBanner {
     this.room = null; // {code, title, name, session_id} while the run is the room's session
     this.lesson = null; // the room's lesson (GET /api/lessons/{id}), or null
     this.element = null;
+    this.standing = null; // the student's standing in the room's challenge (room-challenge.js)
   }
 
   /** Once the run has its session: show the banner if it is the room's, with the room's task. */
@@ -39,6 +41,11 @@ export class RoomBanner {
     const room = kept();
     if (!room || room.session_id !== this.run.sessionId) return;
     this.room = room;
+    this.render();
+    const line = Object.assign(document.createElement("div"), { className: "room-challenge", id: "room-challenge" });
+    line.hidden = true;
+    this.standing = new ChallengeStanding(line, room.session_id);
+    this.standing.start();
     this.render();
     try {
       const current = await fetchPublic(room.code);
@@ -73,6 +80,10 @@ export class RoomBanner {
       const task = Object.assign(document.createElement("span"), { className: "room-task" });
       fill(task, "room.task", { lesson: strong(inLanguage(this.lesson.title)) });
       parts.push(task);
+    }
+    if (this.standing) {
+      this.standing.render();
+      parts.push(this.standing.element);
     }
     this.element.replaceChildren(...parts);
   }
