@@ -239,6 +239,9 @@ def encode_frame(
     grids = _boundary_grids(trainer.problem, boundary)
     grids.append(_neuron_grid(trainer.neuron_grids(thumbnail_resolution), thumbnail_resolution))
     entries, payload = pack_grids(grids)
+    weights = trainer.weights()
+    layers = len(weights)
+    parameters = rounded_lists([*weights, *trainer.biases()], WEIGHT_DECIMALS)  # one pass
     header = {
         "type": "frame",
         "seq": seq,
@@ -246,8 +249,8 @@ def encode_frame(
         "state": clean_state(trainer.state()),
         "problem": trainer.problem,
         "layer_sizes": list(trainer.layer_sizes),
-        "weights": rounded_lists(trainer.weights(), WEIGHT_DECIMALS),
-        "biases": rounded_lists(trainer.biases(), WEIGHT_DECIMALS),
+        "weights": parameters[:layers],
+        "biases": parameters[layers:],
         "gradient_norms": [finite_or_none(g) for g in trainer.gradient_norms()],
         "mean_activations": [finite_or_none(a) for a in trainer.mean_activations()],
         "grids": entries,
