@@ -15,6 +15,7 @@ from markupsafe import escape
 
 from app.api.catalogues import LANGUAGES, choose_language, load_catalogues, translator
 from app.api.routes.meta import page_meta
+from app.challenges import RULES
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
 
@@ -35,7 +36,7 @@ TEMPLATE_KEYS = [
 NAMESPACES = sorted({key.split(".")[0] for key in CATALOGUES["en"]})
 SCRIPT_KEY = re.compile(r"""["']((?:""" + "|".join(NAMESPACES) + r""")\.[\w.]+)["']""")
 # Keys made from a server name: `label.${value}`, `dataset.${name}.${part}`, …
-DYNAMIC_KEY = re.compile(r"`(\w+)\.\$\{")
+DYNAMIC_KEY = re.compile(r"`([\w.]+?)\.\$\{")
 
 
 def forms(entry: str | dict[str, str]) -> list[str]:
@@ -64,6 +65,7 @@ def dynamic_keys() -> dict[str, set[str]]:
         "dataset": {
             f"dataset.{n}.{part}" for n in names for part in ("name", "description", "noise")
         },
+        "challenge.rule": {f"challenge.rule.{rule}" for rule in RULES},  # why a run misses
     }
 
 
