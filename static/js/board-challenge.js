@@ -35,6 +35,7 @@ export class ChallengePanel {
     this.datasets = [];
     this.board = null;
     this.message = null; // [key, params] of the last word said
+    this.showTopSent = null; // the flag asked for, until a board document carries it
   }
 
   async start() {
@@ -66,7 +67,8 @@ export class ChallengePanel {
   show(board) {
     this.board = board;
     const challenge = board.preset.challenge;
-    $("challenge-show-top").checked = Boolean(board.show_top);
+    if (this.showTopSent === null) $("challenge-show-top").checked = Boolean(board.show_top);
+    else if (board.show_top === this.showTopSent) this.showTopSent = null;
     const current = $("challenge-current");
     current.dataset.active = String(Boolean(challenge));
     if (!challenge) {
@@ -115,8 +117,12 @@ export class ChallengePanel {
   }
 
   async setShowTop(shown) {
+    this.showTopSent = shown;
     const response = await this.send("PATCH", `/api/rooms/${this.code}`, { show_top: shown });
-    if (!response.ok) this.say(["board.challenge_refused", { detail: await detailOf(response) }]);
+    if (!response.ok) {
+      this.showTopSent = null;
+      this.say(["board.challenge_refused", { detail: await detailOf(response) }]);
+    }
   }
 
   send(method, url, body) {

@@ -62,15 +62,20 @@ def test_a_student_reaches_the_challenge_and_the_board_ranks_it(
     expect(standing).to_contain_text("아직 도달하지 못했습니다(1명 중 0명 도달).")
 
     sara, chen = seat(base_url, room, "Sara"), seat(base_url, room, "陈")
-    train(base_url, playground.session_id(), {"hidden_layers": [4]}, 300)
     train(base_url, sara, {"hidden_layers": [2], "seed": 3}, 300)
     # x1·x2 solves XOR without a hidden layer, but this challenge allows x1 and x2 only
     train(base_url, chen, {"hidden_layers": [], "features": ["x1", "x2", "x1_x2"]}, 300)
+
+    # 민준 plays the challenge's own start (4 hidden neurons) in the page; the server judges
+    # the run at every frame, so the reach is seen whenever it comes.
+    student.locator("#play").click()
 
     expect(standing.locator(".challenge-you")).to_have_text(
         re.compile(r"^지금 2위입니다\. \d+에포크에 은닉 뉴런 4개로 도달했어요\.$"),
         timeout=TIMEOUT_MS,
     )
+    student.locator("#play").click()  # pause
+    expect(student.locator("#play")).to_have_attribute("aria-pressed", "false")
     expect(standing.locator(".challenge-top-list")).to_have_count(0)  # not allowed yet
 
     board = open_board(second_browser, room, 1400, "en")
