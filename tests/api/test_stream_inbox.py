@@ -103,6 +103,7 @@ class GoneClient:
         self.hello_sent = asyncio.Event()
         self.let_in = asyncio.Event()
         self.messages = [{"type": "websocket.receive", "text": json.dumps({"type": "frame"})}]
+        self.scope: dict[str, Any] = {}  # Starlette's socket, without our protocol's extension
 
     async def receive(self) -> dict[str, Any]:
         await self.let_in.wait()

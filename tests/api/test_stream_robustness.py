@@ -265,6 +265,7 @@ class StuckClient:
 
     def __init__(self) -> None:
         self.closed_with: list[tuple[int, str | None]] = []
+        self.scope: dict[str, Any] = {}  # Starlette's socket, without our protocol's extension
 
     async def receive(self) -> dict[str, Any]:
         await asyncio.Event().wait()
@@ -288,6 +289,7 @@ class LeavingClient:
         self.sent: list[str | bytes] = []
         self.read_enough = asyncio.Event()
         self.messages = [json.dumps(m) for m in ({"type": "stream", "fps": 60}, {"type": "play"})]
+        self.scope: dict[str, Any] = {}
 
     async def receive(self) -> dict[str, Any]:
         if self.messages:

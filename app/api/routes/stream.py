@@ -21,6 +21,7 @@ import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.api.deps import PoolDep, SettingsDep
+from app.api.ws_protocol import SEND_MESSAGES
 from app.config import Settings
 from app.services.errors import EngineUnavailable, SessionNotFound, StoreFull
 from app.workers.pool import WorkerClient
@@ -48,6 +49,7 @@ class Relay:
         self.key = key
         self.send_timeout = settings.stream_send_timeout_seconds
         self.outbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        self.send_messages = websocket.scope.get("extensions", {}).get(SEND_MESSAGES)
 
     async def run(self, session_id: str) -> None:
         self.worker.open_stream(self.key, session_id, self.outbox.put_nowait)
@@ -82,11 +84,14 @@ class Relay:
                     await self.close(item[2], item[3])
                     return
                 async with asyncio.timeout(self.send_timeout):  # cheaper than anyio's, per frame
-                    for message in item[2]:
-                        if isinstance(message, bytes):
-                            await self.websocket.send_bytes(message)
-                        else:
-                            await self.websocket.send_text(message)
+                    if self.send_messages is not None:  # nn-playground's own protocol
+                        await self.send_messages(item[2])
+                    else:
+                        for message in item[2]:
+                            if isinstance(message, bytes):
+                                await self.websocket.send_bytes(message)
+                            else:
+                                await self.websocket.send_text(message)
                 self.worker.send(("sent", self.key))
         except TimeoutError:
             reason = f"the client read nothing for {self.send_timeout:g} s"
