@@ -260,14 +260,26 @@ class Trainer:
         """train_loss, test_loss, train_accuracy, test_accuracy: finite floats or None."""
         if self._metrics is None:
             train = self._evaluate(self.features_train, self.y_train)
-            test = self._evaluate(self.features_test, self.y_test)
-            self._metrics = {
-                "train_loss": train[0],
-                "test_loss": test[0],
-                "train_accuracy": train[1],
-                "test_accuracy": test[1],
-            }
+            self.adopt_metrics(train, self._evaluate(self.features_test, self.y_test))
+        assert self._metrics is not None
         return dict(self._metrics)
+
+    @property
+    def metrics_cached(self) -> bool:
+        """Whether ``metrics()`` would answer from its cache (nothing changed since)."""
+        return self._metrics is not None
+
+    def adopt_metrics(
+        self, train: tuple[float | None, float | None], test: tuple[float | None, float | None]
+    ) -> None:
+        """Fill the metrics cache with (loss, accuracy) of each set as ``_evaluate`` gives them,
+        computed elsewhere (``evaluation.fill_metrics``, for many trainers at once)."""
+        self._metrics = {
+            "train_loss": train[0],
+            "test_loss": test[0],
+            "train_accuracy": train[1],
+            "test_accuracy": test[1],
+        }
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None]:
         if len(y) == 0:

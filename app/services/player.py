@@ -157,6 +157,11 @@ class Player:
         holds the worker only briefly before the other sessions
         get their turn.
         """
+        return self.render() if self.train_slice() else None
+
+    def train_slice(self) -> bool:
+        """``continue_frame`` without the rendering: True once the frame's training is done
+        (the worker then renders it, with the metrics of many frames made at once)."""
         if self._deadline is None:
             self._deadline = time.perf_counter() + TRAINING_SHARE / self.settings.fps
         if self.playing and not self.diverged and not self._training_done():
@@ -174,8 +179,8 @@ class Player:
             self._train(iterations)
             self._remaining -= iterations
             if not (self.diverged or self._training_done()):
-                return None
-        return self.render()
+                return False
+        return True
 
     def _training_done(self) -> bool:
         if self.settings.speed > 0:

@@ -236,12 +236,16 @@ class WorkerStream:
             player.begin_frame()
             while True:
                 started = time.perf_counter()
-                frame = player.continue_frame()
-                if frame is not None:
-                    break
+                done = player.train_slice()
                 self.worker.stats.time_step(time.perf_counter() - started)
+                if done:
+                    break
                 await self.worker.turn()
             self.session.changed = True
+            await self.worker.evaluated(self.session.trainer)
+            self.check_session()
+            started = time.perf_counter()
+            frame = player.render()
         else:
             started = time.perf_counter()
             frame = player.render()
@@ -296,6 +300,7 @@ class WorkerStream:
         self.worker.changed(self.session)
 
     async def on_play(self, command: Play) -> None:
+        self.session.class_rules.check_not_paused()
         if self.phase is not Phase.PLAYING:
             self.play()
             self.next_frame_at = time.monotonic()
@@ -308,6 +313,7 @@ class WorkerStream:
         # a big network is many slices); cancelled at a slice's end when the client goes.
         player = self.player
         assert player is not None
+        self.session.class_rules.check_not_paused()
         try:
             for _ in range(command.times):
                 player.begin_step(command.unit)
@@ -324,6 +330,7 @@ class WorkerStream:
     async def on_update(self, command: Update) -> None:
         assert self.player is not None
         changes = config_changes(command.config)
+        self.session.check_unlocked(changes)
         reply = self.player.update(changes)
         self.worker.remeasure(self.session)
         self.changed()

@@ -29,6 +29,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from app.config import Settings
+from app.engine import Trainer
+from app.engine.evaluation import fill_metrics
 from app.lessons import Catalog
 from app.log_config import log_config
 from app.services.durable import SqliteSnapshotStore
@@ -66,6 +68,8 @@ class Worker:
         self.streams: dict[int, Any] = {}  # key -> stream.WorkerStream
         self.stats = WorkerStats()
         self.waiting = 0  # jobs waiting for their turn
+        # Trainers whose frame waits for its metrics, evaluated together (see evaluated).
+        self.to_evaluate: list[tuple[Trainer, asyncio.Future[None]]] = []
         self.stopped = asyncio.Event()
 
     # ------------------------------------------------------------------ the loop
@@ -104,6 +108,31 @@ class Worker:
             await asyncio.sleep(0)
         finally:
             self.waiting -= 1
+
+    async def evaluated(self, trainer: Trainer) -> None:
+        """Return once the trainer's metrics are cached: computed together with those of every
+        other frame that asks in this turn of the loop. When the worker is behind, tens of
+        frames are due at once, and one stacked pass costs a fraction of one pass each."""
+        if trainer.metrics_cached:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self.to_evaluate.append((trainer, future))
+        if len(self.to_evaluate) == 1:
+            asyncio.get_running_loop().call_soon(self._evaluate_waiting)
+        await future
+
+    def _evaluate_waiting(self) -> None:
+        waiting, self.to_evaluate = self.to_evaluate, []
+        try:
+            fill_metrics([trainer for trainer, _ in waiting])
+        except Exception as error:  # a bug: each frame's job reports it
+            for _, future in waiting:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for _, future in waiting:
+            if not future.done():  # its stream may have been cancelled meanwhile
+                future.set_result(None)
 
     def on_call(self, request: int, op: str, args: dict[str, Any]) -> None:
         self.calls[request] = asyncio.create_task(self._run_call(request, op, args))

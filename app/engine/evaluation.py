@@ -1,0 +1,102 @@
+"""The metrics of many trainers at once: one stacked pass instead of one pass per network.
+
+``Trainer.metrics`` evaluates its network on the training and the test set: a few dozen NumPy
+calls on a few hundred points, so their fixed cost is most of its time. An engine worker
+serving a class makes frames for many sessions in the same moment; ``fill_metrics`` stacks
+every trainer of one shape (layer sizes, activations, output kind, sizes of the two sets) and
+evaluates them together, then fills each trainer's metrics cache with exactly the numbers
+``Trainer.metrics`` would have computed, bit for bit: a stacked ``np.matmul`` runs the same
+BLAS product for each network as the single one does, every other step is elementwise or
+reduces each network's own row the same way (``tests/engine/test_evaluation.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.engine.activations import ACTIVATIONS
+from app.engine.losses import OUTPUTS
+
+if TYPE_CHECKING:
+    from app.engine.trainer import Trainer
+
+# Output kinds whose loss takes a stack of label rows as it takes one (``_binary_losses`` is
+# elementwise, then a mean per row); the others are reduced network by network.
+STACKED_LABELS = frozenset({"binary"})
+
+Metric = tuple[float | None, float | None]  # (loss, accuracy), as Trainer._evaluate gives
+
+
+def fill_metrics(trainers: Sequence[Trainer]) -> None:
+    """Fill the metrics cache of every trainer that has none, stacking those that match."""
+    groups: dict[tuple[object, ...], list[Trainer]] = {}
+    for trainer in trainers:
+        if not trainer.metrics_cached:
+            groups.setdefault(_stack_key(trainer), []).append(trainer)
+    for key, group in groups.items():
+        if len(group) == 1 or key[0] is None:
+            for trainer in group:
+                trainer.metrics()
+            continue
+        train = _evaluate(group, [t.features_train for t in group], [t.y_train for t in group])
+        test = _evaluate(group, [t.features_test for t in group], [t.y_test for t in group])
+        for trainer, train_metric, test_metric in zip(group, train, test, strict=True):
+            if not trainer.metrics_cached:  # the same trainer may come twice
+                trainer.adopt_metrics(train_metric, test_metric)
+
+
+def _stack_key(trainer: Trainer) -> tuple[object, ...]:
+    if not (len(trainer.y_train) and len(trainer.y_test)):
+        return (None, id(trainer))  # an empty set has no metrics: evaluated alone
+    network = trainer.network
+    return (
+        tuple(network.layer_sizes),
+        tuple(network.hidden_activations),
+        trainer.problem,
+        len(trainer.y_train),
+        len(trainer.y_test),
+        trainer.features_train.dtype,
+        trainer.y_train.dtype,
+    )
+
+
+def _evaluate(
+    group: Sequence[Trainer], features: Sequence[np.ndarray], labels: Sequence[np.ndarray]
+) -> list[Metric]:
+    """``Trainer._evaluate`` of each trainer on its own features and labels, stacked."""
+    networks = [trainer.network for trainer in group]
+    first = networks[0]
+    problem = group[0].problem
+    y = np.stack(labels)  # (K, n)
+    with np.errstate(all="ignore"):
+        a = np.stack(features)  # (K, n, features): Network.forward's layers, one per network
+        for layer in range(first.n_layers):
+            weights = np.stack([network.weights(layer) for network in networks])
+            biases = np.stack([network.biases(layer) for network in networks])[:, None, :]
+            z = np.matmul(a, weights) + biases
+            if layer < first.n_layers - 1:
+                ACTIVATIONS[first.hidden_activations[layer]].forward(z, z)
+            a = z
+        logits = a  # (K, n, outputs)
+        if problem in STACKED_LABELS:
+            losses = OUTPUTS[problem].losses(logits, y)
+        else:
+            losses = np.array(
+                [OUTPUTS[problem].losses(z[None], row)[0] for z, row in zip(logits, y, strict=True)]
+            )
+    n = y.shape[1]
+    accuracies: list[float | None] = [None] * len(group)
+    if problem == "binary":
+        right = np.count_nonzero((logits[..., 0] > 0.0) == (y == 1), axis=1)
+        accuracies = [int(count) / n for count in right]
+    elif problem == "multiclass":
+        right = np.count_nonzero(np.argmax(logits, axis=2) == y, axis=1)
+        accuracies = [int(count) / n for count in right]
+    return [
+        (loss if math.isfinite(loss) else None, accuracy)
+        for loss, accuracy in zip(losses.tolist(), accuracies, strict=True)
+    ]
