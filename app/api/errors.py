@@ -6,6 +6,8 @@
 - a body that cannot be read as JSON text (not UTF-8, nested too deep, a number with
   too many digits) -> 400 ``{"detail": "body: expected …, got …"}``;
 - unknown session -> 404; server full -> 503; a result that is not finite -> 409;
+- a room student changing a control the teacher locked -> 403, training while the teacher
+  has paused the class -> 409, each ``{"detail": "field: …"}`` naming the field;
 - a method the path does not support -> 405 whose ``Allow`` lists every method it does
   (FastAPI registers one route per method, and Starlette's 405 names only the first's).
 
@@ -30,6 +32,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from app.services.class_rules import ClassLocked, ClassPaused
 from app.services.errors import (
     EngineUnavailable,
     NoLesson,
@@ -201,6 +204,14 @@ async def _on_not_finite(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=409, content={"detail": str(exc)})
 
 
+async def _on_class_locked(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=403, content={"detail": wire_text(str(exc))})
+
+
+async def _on_class_paused(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
@@ -210,3 +221,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFinite, _on_not_finite)
     app.add_exception_handler(EngineUnavailable, _on_engine_unavailable)
     app.add_exception_handler(NoLesson, _on_no_lesson)
+    app.add_exception_handler(ClassLocked, _on_class_locked)
+    app.add_exception_handler(ClassPaused, _on_class_paused)

@@ -21,8 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from app.rooms.service import UNREADABLE, Rooms, full_preset, ranked
+from app.rooms.errors import UNREADABLE
+from app.rooms.rules import room_rules
+from app.rooms.service import Rooms, full_preset, ranked
 from app.rooms.store import Student
+from app.services.class_rules import CONTROLS
 
 THUMBNAIL_RESOLUTION = 24
 SPOTLIGHT_RESOLUTION = 96  # the one run the teacher has put on the projector
@@ -95,7 +98,8 @@ async def _student(rooms: Rooms, student: Student, spotlight: int | None) -> dic
 async def board_document(
     rooms: Rooms, code: str, spotlight: tuple[str, int] | None = None
 ) -> dict[str, Any]:
-    """``{"type": "board", "code", "title", "preset", "show_top", "students": [...]}`` in
+    """``{"type": "board", "code", "title", "preset", "show_top", "paused", "locked",
+    "lockable", "students": [...]}`` in
     join order, each student's ``challenge`` progress ranked in the room; a student whose
     session cannot be read has null config, state, challenge and thumbnail."""
     room = rooms.room(code)
@@ -115,5 +119,7 @@ async def board_document(
         "title": room.title,
         "preset": full_preset(room.preset),
         "show_top": room.show_top,
+        **room_rules(room).as_document(),
+        "lockable": list(CONTROLS),
         "students": list(tiles),
     }

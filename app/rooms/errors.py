@@ -6,6 +6,11 @@ The routes give each a status (``app/api/routes/rooms.py``); bad input is a
 
 from __future__ import annotations
 
+from app.services.errors import EngineUnavailable, SessionNotFound, StoreFull
+
+# A student whose session cannot be read or told now is shown without one, not a failure.
+UNREADABLE = (SessionNotFound, EngineUnavailable, StoreFull)
+
 
 class RoomError(Exception):
     """Any refusal about a room; the message is the answer's ``detail``."""

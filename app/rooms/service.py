@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from app.challenges import builtin_challenge, parse_challenge, ranks
@@ -36,18 +36,17 @@ from app.rooms.codes import (
     new_student_id,
     new_teacher_key,
 )
-from app.rooms.errors import PresetUnusable, RoomNotFound, WrongKey
+from app.rooms.errors import UNREADABLE, PresetUnusable, RoomNotFound, WrongKey
 from app.rooms.names import display_name, room_title
+from app.rooms.rules import asked_rules, give_everyone, give_rules, room_rules
 from app.rooms.store import CodeTaken, Room, RoomStore, Student
 from app.services.configs import default_config, merge_config
-from app.services.errors import EngineUnavailable, SessionNotFound, StoreFull, prefixed
+from app.services.errors import SessionNotFound, prefixed
 from app.services.session import new_session_id
 
 logger = logging.getLogger(__name__)
 
 CODE_ATTEMPTS = 20  # 2^30 codes: a collision twenty times over means something is broken
-# A student whose session cannot be read is shown without one rather than failing the board.
-UNREADABLE = (SessionNotFound, EngineUnavailable, StoreFull)
 EMPTY_PRESET: dict[str, Any] = {"config": {}, "lesson": None, "challenge": None}
 STANDING_SECONDS = 1.0  # a room's ranking is read again at most this often for its students
 TOP_COUNT = 5  # the students a room's top shows
@@ -151,6 +150,8 @@ class Rooms:
         challenge = room.preset.get("challenge")
         if challenge is not None:
             await self._apply(student, {"challenge": challenge})
+        if room.paused or room.locked:
+            await give_rules(self.pool, student, room_rules(room))
         await self._catch_up(room, student)
         return {
             "student_id": student.student_id,
@@ -173,6 +174,7 @@ class Rooms:
             "title": room.title,
             "preset": full_preset(room.preset),
             "show_top": room.show_top,
+            **room_rules(room).as_document(),
             "students": [
                 {
                     "name": student.name,
@@ -219,10 +221,26 @@ class Rooms:
         self.store.set_show_top(room.code, show_top)
         return {"code": room.code, "show_top": show_top}
 
+    async def set_rules(
+        self, code: str, key: str, paused: bool | None, locked: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """Pause the class or let it play, lock controls or free them (None: unchanged), for
+        every seated student and those who join later: ``{"code", "paused", "locked",
+        "students", "changed", "not_reached"}``."""
+        room = self.teacher_room(code, key)
+        rules = asked_rules(room, paused, locked)
+        document = rules.as_document()
+        self.store.set_rules(room.code, rules.paused, tuple(document["locked"]))
+        told = await give_everyone(self.pool, self.store.students(room.code), rules)
+        logger.info("room %s: rules %s, %d of %d sessions", room.code, document,
+                    told["changed"], told["students"])  # fmt: skip
+        return {"code": room.code, **document, **told}
+
     async def standing(self, session_id: str) -> dict[str, Any]:
         """What the student of ``session_id`` may know of their room's challenge: ``{"code",
-        "challenge", "you", "students", "reached", "show_top", "top"}``; ``top`` (names and
-        ranks) only if the teacher shows it. SessionNotFound unless the session is a
+        "challenge", "you", "students", "reached", "show_top", "top", "paused", "locked"}``;
+        ``top`` (names and ranks) only if the teacher shows it; ``paused`` and ``locked``
+        the room's rules, for the student's page to follow. SessionNotFound unless the session is a
         student's; RoomNotFound if their room has expired."""
         seat = self.store.student_by_session(session_id)
         if seat is None:
@@ -243,6 +261,7 @@ class Rooms:
             "reached": sum(1 for _, c in progress if c and c["rank"]),
             "show_top": room.show_top,
             "top": top if room.show_top and challenge is not None else None,
+            **room_rules(room).as_document(),
         }
 
     async def _progress(self, code: str) -> list[tuple[Student, dict[str, Any] | None]]:
@@ -279,6 +298,8 @@ class Rooms:
         now = self.store.room(room.code)
         if now is not None and now.preset != room.preset:
             await self._apply(student, session_changes(now.preset))
+        if now is not None and room_rules(now) != room_rules(room):
+            await give_rules(self.pool, student, room_rules(now))
 
     async def _read(self, session_id: str) -> dict[str, Any] | None:
         try:
@@ -301,7 +322,9 @@ class Rooms:
 
     async def _apply(self, student: Student, changes: dict[str, Any]) -> bool:
         try:
-            await self.pool.call(student.session_id, "patch", changes=dict(changes))
+            await self.pool.call(
+                student.session_id, "patch", changes=dict(changes), by_teacher=True
+            )
         except (*UNREADABLE, ValueError) as error:
             logger.warning("preset not applied to student %s: %s", student.student_id, error)
             return False

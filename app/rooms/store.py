@@ -8,8 +8,9 @@ IMMEDIATE`` transaction: counting a room's students and adding one cannot be spl
 
 - ``rooms``: the code, title, SHA-256 of the teacher key (never the key), the preset as
   JSON, when it was made and last used (wall-clock ``time.time()``, as restarts need), and
-  ``show_top``: whether students see the top of the challenge's ranking (added to a file
-  made before it, as 0);
+  ``show_top``: whether students see the top of the challenge's ranking, ``paused``: whether
+  the teacher has paused the class, ``locked``: the controls locked for it as a JSON list
+  (each added to a file made before it, as 0 or ``[]``);
 - ``students``: per room, the student id, the name as shown, ``name_key`` (the name as a
   room compares names, unique in the room), the session id and when they joined.
 
@@ -35,11 +36,19 @@ from app.services.datadir import make_data_dir, unusable
 from app.services.durable import BUSY_TIMEOUT_SECONDS
 
 FILE_NAME = "rooms.sqlite3"
+# Columns added since the first files were made: a file without one gets it with its default.
+ADDED_COLUMNS = {
+    "show_top": "INTEGER NOT NULL DEFAULT 0",
+    "paused": "INTEGER NOT NULL DEFAULT 0",
+    "locked": "TEXT NOT NULL DEFAULT '[]'",
+}
+ROOM_COLUMNS = "code, title, key_hash, preset, created_at, used_at, show_top, paused, locked"
 STUDENT_COLUMNS = "student_id, name, session_id, joined_at"  # a Student's fields, in order
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, title TEXT NOT NULL,"
     " key_hash TEXT NOT NULL, preset TEXT NOT NULL, created_at REAL NOT NULL,"
-    " used_at REAL NOT NULL, show_top INTEGER NOT NULL DEFAULT 0)",
+    " used_at REAL NOT NULL, show_top INTEGER NOT NULL DEFAULT 0,"
+    " paused INTEGER NOT NULL DEFAULT 0, locked TEXT NOT NULL DEFAULT '[]')",
     "CREATE INDEX IF NOT EXISTS rooms_used_at ON rooms (used_at)",
     "CREATE TABLE IF NOT EXISTS students ("
     " room TEXT NOT NULL REFERENCES rooms (code) ON DELETE CASCADE,"
@@ -58,6 +67,8 @@ class Room:
     created_at: float = 0.0
     used_at: float = 0.0
     show_top: bool = False
+    paused: bool = False
+    locked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,7 @@ class RoomStore:
                 raise TooManyRooms(max_rooms, self.idle_seconds)
             try:
                 db.execute(
-                    "INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?, 0)",
+                    "INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?, 0, 0, '[]')",
                     (room.code, room.title, room.key_hash, json.dumps(room.preset), now, now),
                 )
             except sqlite3.IntegrityError:
@@ -116,13 +127,16 @@ class RoomStore:
     def room(self, code: str) -> Room | None:
         """The room, or None if there is none or it has expired (then it is deleted)."""
         with self._transaction() as db:
-            row = db.execute("SELECT * FROM rooms WHERE code = ?", (code,)).fetchone()
+            row = db.execute(f"SELECT {ROOM_COLUMNS} FROM rooms WHERE code = ?", (code,)).fetchone()
             if row is None:
                 return None
             if row[5] < self.clock() - self.idle_seconds:
                 db.execute("DELETE FROM rooms WHERE code = ?", (code,))
                 return None
-        return Room(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], bool(row[6]))
+        return Room(
+            row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], bool(row[6]),
+            bool(row[7]), tuple(json.loads(row[8])),
+        )  # fmt: skip
 
     def touch(self, code: str) -> None:
         with self._transaction() as db:
@@ -140,6 +154,13 @@ class RoomStore:
             db.execute(
                 "UPDATE rooms SET show_top = ?, used_at = ? WHERE code = ?",
                 (int(show_top), self.clock(), code),
+            )
+
+    def set_rules(self, code: str, paused: bool, locked: tuple[str, ...]) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE rooms SET paused = ?, locked = ?, used_at = ? WHERE code = ?",
+                (int(paused), json.dumps(list(locked)), self.clock(), code),
             )
 
     def count_rooms(self) -> int:
@@ -227,8 +248,9 @@ def _connect(path: Path) -> sqlite3.Connection:
         for statement in ("PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", *SCHEMA):
             connection.execute(statement)
         columns = {row[1] for row in connection.execute("PRAGMA table_info(rooms)")}
-        if "show_top" not in columns:  # a file made before the column
-            connection.execute("ALTER TABLE rooms ADD COLUMN show_top INTEGER NOT NULL DEFAULT 0")
+        for name, kind in ADDED_COLUMNS.items():
+            if name not in columns:  # a file made before the column
+                connection.execute(f"ALTER TABLE rooms ADD COLUMN {name} {kind}")
     except BaseException:
         connection.close()
         raise

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from app.rooms.codes import CODE_LENGTH, CODE_PATTERN
 from app.rooms.names import MAX_NAME_CHARS, MAX_TITLE_CHARS
@@ -18,6 +18,7 @@ from app.schemas.challenges import ChallengeId, ChallengeOut, OwnChallenge, Stud
 from app.schemas.config import ConfigUpdate, SessionConfig
 from app.schemas.lessons import LessonId, LessonProgressOut
 from app.schemas.sessions import TrainingState
+from app.services.class_rules import CONTROLS, Control
 
 MAX_ID_CHARS = 64
 
@@ -114,14 +115,55 @@ class PresetOut(OutModel):
     challenge: ChallengeOut | None = Field(default=None, description="The room's challenge")
 
 
-class PresetApplied(OutModel):
-    preset: PresetOut
+class Reached(OutModel):
+    """How many of the room's students' sessions a change of the teacher's reached."""
+
     students: int = Field(ge=0, description="Students in the room")
-    changed: int = Field(ge=0, description="Their sessions changed to the preset")
+    changed: int = Field(ge=0, description="Their sessions changed")
     not_reached: list[str] = Field(
         description="Student ids whose session could not be changed (gone, or its engine "
         "worker restarting); they can join again"
     )
+
+
+class PresetApplied(Reached):
+    preset: PresetOut
+
+
+class RoomRules(InModel):
+    """The class paused or playing, and the controls locked for every student (either or
+    both; what is left out stays as it is)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"paused": True}, {"locked": ["dataset", "features"]}]}
+    )
+
+    paused: bool | None = Field(
+        default=None, description="true: every student's run stops and cannot play; false: "
+        "they may play again",
+    )  # fmt: skip
+    locked: list[Control] | None = Field(
+        default=None,
+        max_length=len(CONTROLS),
+        description="The controls students may not change (the full list: [] frees them all)",
+    )
+
+    @model_validator(mode="after")
+    def something_asked(self) -> RoomRules:
+        if self.paused is None and self.locked is None:
+            raise ValueError("expected 'paused', 'locked' or both, got neither")
+        if self.locked is not None and len(set(self.locked)) != len(self.locked):
+            raise ValueError(f"locked: expected each control once, got {self.locked}")
+        return self
+
+
+class RulesOut(OutModel):
+    paused: bool = Field(description="The teacher has paused the class")
+    locked: list[Control] = Field(description="Controls students may not change")
+
+
+class RulesApplied(RulesOut, Reached):
+    code: RoomCode
 
 
 class BoardStudent(OutModel):
@@ -136,7 +178,7 @@ class BoardStudent(OutModel):
     )
 
 
-class BoardOut(OutModel):
+class BoardOut(RulesOut):
     code: RoomCode
     title: str
     preset: PresetOut
@@ -165,8 +207,9 @@ class MyStanding(OutModel):
     progress: StudentChallengeOut | None = Field(description="null while the session is unread")
 
 
-class StandingOut(OutModel):
-    """What a student may know of the room's challenge: never another's session or key."""
+class StandingOut(RulesOut):
+    """What a student may know of the room: its challenge and their standing in it, and its
+    rules (paused, locked) for their page; never another's session or key."""
 
     code: RoomCode
     challenge: ChallengeOut | None = Field(description="null: the room has no challenge")

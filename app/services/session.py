@@ -10,6 +10,9 @@ training (``observe``) its steps are checked on the trainer's real state, and
 ``lesson_version`` grows whenever the progress changes, so a stream can tell when to send it.
 ``run`` grows whenever the network starts afresh (reset, rebuild, edited or loaded weights).
 
+A student's session carries its room's ``ClassRules`` (``app/services/class_rules.py``):
+``check_unlocked`` is asked before a change that is the student's, not the teacher's.
+
 A session may also follow a challenge (``app.challenges``): it is judged at the same points
 and after every slice of a training call too, so that a reach is seen at about the epoch it
 happened; a run whose weights were set by hand or loaded (``edited_run``) does not count.
@@ -30,6 +33,7 @@ from app.config import Settings
 from app.engine import Trainer
 from app.lessons import Lesson, LessonProgress, Observation, observe
 from app.services import model as model_document
+from app.services.class_rules import ClassRules
 from app.services.configs import (
     CONFIG_FIELDS,
     config_to_dict,
@@ -90,6 +94,7 @@ class Session:
         self.run = 0
         self.challenge: ChallengeProgress | None = None
         self.edited_run: int | None = None  # the run whose weights were set by hand or loaded
+        self.class_rules = ClassRules()  # a room's pause and locks (app/services/class_rules.py)
         self.changed = False  # since the last snapshot; set by whoever changes it
         self.saved_at = 0.0  # monotonic time of the last snapshot
         self.counted_at = 0.0  # ... and of the last count of the memory it holds
@@ -163,6 +168,15 @@ class Session:
             self.run += 1
         self.observe()
         return rebuilt
+
+    def check_unlocked(self, changes: dict[str, Any], start: dict[str, Any] | None = None) -> None:
+        """ClassLocked if ``changes`` over ``start`` (a complete configuration; the
+        session's own if None) would change a field the room's teacher locked."""
+        if not self.class_rules.locked:
+            return
+        current = config_to_dict(self.trainer.config)
+        target = merge_config(current if start is None else start, changes)
+        self.class_rules.check_changes(current, target)
 
     def reset(self) -> None:
         self.observe()

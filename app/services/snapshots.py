@@ -15,9 +15,11 @@ whose weights were edited. The layout is one JSON document, compressed with zlib
      "challenge": null | {"challenge": {parse_challenge's document},
                           "best": null | {"epoch", "iteration", "hidden_neurons", "at",
                                           "metrics"}},
-     "edited_run": null | int}
+     "edited_run": null | int,
+     "class_rules": {"paused": bool, "locked": [control, ...]}}
 
-``challenge`` and ``edited_run`` may be missing (snapshots written before challenges): null.
+``challenge`` and ``edited_run`` may be missing (snapshots written before challenges): null;
+``class_rules`` too (written before rooms could pause and lock): none.
 
 JSON because reading it back runs no code (unlike pickle) and Python writes every float as
 the shortest text that parses back to the same bits. A stretch is keyed by a ``Check`` object,
@@ -41,6 +43,7 @@ from app.config import Settings
 from app.engine import Trainer
 from app.lessons import Catalog, LessonProgress
 from app.lessons.checks import Check, Stretch
+from app.services.class_rules import ClassRules
 from app.services.configs import engine_limits
 from app.services.session import Session
 
@@ -68,6 +71,7 @@ def snapshot_session(session: Session) -> bytes:
         "lesson": None if progress is None else _progress_document(progress),
         "challenge": None if session.challenge is None else session.challenge.to_document(),
         "edited_run": session.edited_run,
+        "class_rules": session.class_rules.as_document(),
     }
     # allow_nan=False: the engine keeps every number finite, and other readers need strict JSON
     text = json.dumps(document, separators=(",", ":"), allow_nan=False)
@@ -100,21 +104,24 @@ def restore_session(blob: bytes, settings: Settings, lessons: Catalog) -> Sessio
         session.lesson = _restore_progress(saved, lessons)
         if session.lesson is None:
             session.lesson_version += 1
-    _restore_challenge(session, document)
+    _restore_room_parts(session, document)
     return session
 
 
-def _restore_challenge(session: Session, document: dict[str, Any]) -> None:
+def _restore_room_parts(session: Session, document: dict[str, Any]) -> None:
+    """The challenge and the class rules a room gave the session, and the edited run."""
     edited = document.get("edited_run")
     if edited is not None:
         session.edited_run = _count(document, "edited_run")
-    saved = document.get("challenge")
-    if saved is not None:
-        try:
+    saved, rules = document.get("challenge"), document.get("class_rules")
+    try:
+        if saved is not None:
             session.challenge = ChallengeProgress.from_document(saved)
-        except ValueError as error:
-            raise SnapshotError(f"snapshot.{error}") from error
-        session.observe_challenge()  # breaches and target as the run is now
+        if rules is not None:
+            session.class_rules = ClassRules.from_document(rules)
+    except ValueError as error:
+        raise SnapshotError(f"snapshot.{error}") from error
+    session.observe_challenge()  # breaches and target as the run is now
 
 
 # ---------------------------------------------------------------------------- lesson progress

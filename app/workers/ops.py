@@ -12,8 +12,10 @@ import time
 from collections.abc import Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
+from app.services.class_rules import ClassRules
+from app.services.configs import default_config
 from app.services.errors import NoLesson
-from app.services.session import Session
+from app.services.session import Session, lesson_config
 from app.services.stateless import train_once_by_epoch
 from app.services.sweeps import sweep_rates_by_epoch
 from app.services.training import Trained
@@ -52,15 +54,22 @@ async def exists(worker: Worker, session_id: str) -> None:
     worker.session(session_id)
 
 
-async def patch(worker: Worker, session_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+async def patch(
+    worker: Worker, session_id: str, changes: dict[str, Any], by_teacher: bool = False
+) -> dict[str, Any]:
+    """A student's changes are held to their room's locks; a teacher's preset is not."""
     session = worker.session(session_id)
     challenge = changes.pop("challenge", ...)  # a room's challenge, set after the config
     try:
         if "lesson" in changes:
             lesson_id = changes.pop("lesson")
             lesson = None if lesson_id is None else worker.lessons.lesson(lesson_id)
+            if not by_teacher:
+                session.check_unlocked(changes, None if lesson is None else lesson_config(lesson))
             rebuilt = session.start_lesson(lesson, changes)
         else:
+            if not by_teacher:
+                session.check_unlocked(changes)
             rebuilt = session.update(changes)
         if challenge is not ...:
             session.set_challenge(challenge)
@@ -81,6 +90,7 @@ async def train(
     client has gone (the job is cancelled) or after ``max_call_seconds``: then the answer
     says ``truncated`` and what was trained."""
     session = worker.session(session_id)
+    session.class_rules.check_not_paused()
     slices = session.train_slices(
         epochs=epochs, iterations=iterations, slice_seconds=worker.settings.slice_seconds
     )
@@ -127,6 +137,19 @@ async def restart_lesson(worker: Worker, session_id: str) -> dict[str, Any]:
     return session_out(session)
 
 
+async def set_class_rules(worker: Worker, session_id: str, rules: dict[str, Any]) -> dict[str, Any]:
+    """The room's pause and locks for this session; paused, its open streams pause too
+    (each as if its page had sent ``pause``, so each page is told in a frame)."""
+    session = worker.session(session_id)
+    session.class_rules = ClassRules.from_document(rules)
+    worker.changed(session)
+    if session.class_rules.paused:
+        for stream in list(worker.streams.values()):
+            if stream.session_id == session_id:
+                stream.receive('{"type": "pause"}')
+    return session.class_rules.as_document()
+
+
 async def data(worker: Worker, session_id: str) -> dict[str, Any]:
     return worker.session(session_id).data()
 
@@ -145,6 +168,8 @@ async def model(worker: Worker, session_id: str) -> dict[str, Any]:
 
 async def load_model(worker: Worker, session_id: str, document: dict[str, Any]) -> dict[str, Any]:
     session = worker.session(session_id)
+    config = document.get("config") if isinstance(document, dict) else None
+    session.check_unlocked(config if isinstance(config, dict) else {}, default_config())
     rebuilt = session.load_model(document)
     worker.remeasure(session)
     worker.changed(session)
@@ -194,6 +219,7 @@ OPS: dict[str, Op] = {
     "train": train,
     "reset": reset,
     "restart_lesson": restart_lesson,
+    "set_class_rules": set_class_rules,
     "data": data,
     "boundary": boundary,
     "predict": predict,

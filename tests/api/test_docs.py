@@ -50,8 +50,8 @@ def test_every_request_body_has_examples_that_the_endpoint_accepts(client: TestC
                 response = client.request(method, url, json=example["value"], headers=teacher)
                 assert response.status_code < 300, (method, path, name, response.text)
     # create, patch, train, predict, put model, stateless train, sweep; a room, join, preset,
-    # the room's options
-    assert bodies == 11
+    # the room's options, the room's rules
+    assert bodies == 12
 
 
 def test_main_responses_have_examples(client: TestClient) -> None:

@@ -49,6 +49,8 @@ from app.schemas.rooms import (
     RoomOptions,
     RoomOptionsOut,
     RoomPreset,
+    RoomRules,
+    RulesApplied,
 )
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
@@ -86,6 +88,15 @@ EXAMPLES_PRESET: dict[str, Example] = {
         "summary": "A teacher's own challenge",
         "value": {"challenge": OWN_CHALLENGE_EXAMPLE},
     },
+}
+EXAMPLES_RULES: dict[str, Example] = {
+    "pause": {"summary": "Everyone stops and looks up", "value": {"paused": True}},
+    "resume": {"summary": "Everyone may play again", "value": {"paused": False}},
+    "lock": {
+        "summary": "Data and inputs fixed; the network is theirs",
+        "value": {"locked": ["dataset", "noise", "features"]},
+    },
+    "free": {"summary": "Every control free again", "value": {"locked": []}},
 }
 EXAMPLES_OPTIONS: dict[str, Example] = {
     "show": {"summary": "Students see the top of the ranking", "value": {"show_top": True}},
@@ -268,6 +279,25 @@ async def set_options(
     """``show_top``: whether students see the top of the challenge's ranking (names and
     ranks only). Changes no one's session."""
     return await rooms.set_show_top(code, key, options.show_top)
+
+
+@router.patch(
+    "/{code}/rules",
+    response_model=RulesApplied,
+    summary="Pause the class, lock controls",
+    responses={**TEACHER_ONLY, **NOT_FOUND},
+)
+async def set_rules(
+    code: TeacherRoom,
+    rules: Annotated[RoomRules, Body(openapi_examples=EXAMPLES_RULES)],
+    key: TeacherKey,
+    rooms: RoomsDep,
+) -> dict[str, Any]:
+    """``paused: true`` stops every student's run at once and refuses play, steps and
+    training until ``paused: false``; ``locked`` (the whole list) names the controls no
+    student may change: their pages disable them, and a change is a 403 naming the field.
+    Students who join later get the same rules; they survive a restart."""
+    return await rooms.set_rules(code, key, rules.paused, rules.locked)
 
 
 async def _on_room_error(request: Request, exc: Exception) -> JSONResponse:
