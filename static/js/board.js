@@ -6,6 +6,7 @@
 // message.
 
 import { ChallengePanel } from "./board-challenge.js";
+import { RulesPanel } from "./board-rules.js";
 import { drawThumbnail } from "./board-thumbnail.js";
 import { bestText, breachesText } from "./challenge-words.js";
 import { MISSING, formatInteger, formatNumber, formatPercent } from "./format.js";
@@ -51,7 +52,9 @@ class BoardPage {
     this.connection = "connecting";
     this.socket = null;
     this.challengeId = null; // the room's challenge as last shown: a new one sorts by rank
-    this.challenge = new ChallengePanel(CODE, () => sessionStorage.getItem(STORAGE_KEY) ?? "");
+    const key = () => sessionStorage.getItem(STORAGE_KEY) ?? "";
+    this.challenge = new ChallengePanel(CODE, key);
+    this.rules = new RulesPanel(CODE, key);
   }
 
   start() {
@@ -80,6 +83,7 @@ class BoardPage {
     });
     this.showWords();
     this.challenge.start();
+    this.rules.start();
     if (sessionStorage.getItem(STORAGE_KEY)) this.connect();
     else this.askKey("");
   }
@@ -153,6 +157,7 @@ class BoardPage {
     }
     this.showWords();
     this.challenge.showWords();
+    this.rules.showWords();
     this.setConnection(this.connection);
     if (this.document) this.show(this.document);
   }
@@ -167,6 +172,7 @@ class BoardPage {
     this.document = board;
     $("board-room-title").textContent = board.title || t("board.untitled");
     this.challenge.show(board);
+    this.rules.show(board);
     const challengeId = board.preset.challenge?.id ?? null;
     $("board-sort-rank").hidden = challengeId === null;
     if (challengeId !== this.challengeId) {

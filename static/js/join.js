@@ -83,7 +83,7 @@ function playgroundSearch(session) {
 
 function remember(joined, search) {
   try {
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ id: joined.session_id, search }));
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ id: joined.session_id, search, joined: true }));
     sessionStorage.setItem(
       ROOM_KEY,
       JSON.stringify({ code: joined.code, title: joined.title, name: joined.name, session_id: joined.session_id }),

@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { setLanguage } from "./i18n.js";
+import { bindJoinClass } from "./join-class.js";
 import { LessonPanel } from "./lesson-panel.js";
 import { RoomBanner } from "./room-banner.js";
 import { Run } from "./run.js";
@@ -15,9 +16,11 @@ const SESSION_KEY = "nn-playground.session";
  * Where the tab keeps its run's session while it reloads: the id and the address it was left
  * at. take() hands the id back only to a load of that same address (a reload; another link in
  * the tab starts that link's run), and removes it: a tab duplicated later finds nothing and
- * starts its own run instead of taking this one's.
+ * starts its own run instead of taking this one's. `joined`: the id was the join page's, a
+ * room's new seat, not a run this tab is coming back to.
  */
 const memory = {
+  joined: false,
   take() {
     let kept = null;
     try {
@@ -27,7 +30,10 @@ const memory = {
       return null; // storage refused (a privacy setting) or garbled: a fresh run
     }
     if (!kept || typeof kept.id !== "string") return null;
-    if (kept.search === window.location.search) return kept.id;
+    if (kept.search === window.location.search) {
+      this.joined = kept.joined === true; // handed over by the join page: a first visit
+      return kept.id;
+    }
     api.dropSession(kept.id); // left for a reload that did not come
     return null;
   },
@@ -67,6 +73,7 @@ banner = new RoomBanner(document.querySelector(".masthead"), run);
 for (const button of languageButtons) {
   button.addEventListener("click", () => run.applySettings({ lang: button.dataset.lang }));
 }
+bindJoinClass(document.getElementById("join-class"));
 bindShortcuts({ togglePlay: () => run.togglePlay(), step: (unit) => run.step(unit) });
 window.addEventListener("pagehide", () => run.leave());
 // Back from the browser's page cache: the stream was closed on the way out; take it up again.

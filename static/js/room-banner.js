@@ -7,6 +7,7 @@
 import { ApiError, api } from "./api.js";
 import { fill, language } from "./i18n.js";
 import { ChallengeStanding } from "./room-challenge.js";
+import { RoomRules } from "./room-rules.js";
 
 export const ROOM_KEY = "nn-playground.room";
 
@@ -34,6 +35,7 @@ export class RoomBanner {
     this.lesson = null; // the room's lesson (GET /api/lessons/{id}), or null
     this.element = null;
     this.standing = null; // the student's standing in the room's challenge (room-challenge.js)
+    this.rules = null; // the room's pause and locks on this page (room-rules.js)
   }
 
   /** Once the run has its session: show the banner if it is the room's, with the room's task. */
@@ -44,7 +46,10 @@ export class RoomBanner {
     this.render();
     const line = Object.assign(document.createElement("div"), { className: "room-challenge", id: "room-challenge" });
     line.hidden = true;
-    this.standing = new ChallengeStanding(line, room.session_id);
+    const rulesLine = Object.assign(document.createElement("div"), { className: "room-rules", id: "room-rules" });
+    rulesLine.hidden = true;
+    this.rules = new RoomRules(rulesLine, this.run.root);
+    this.standing = new ChallengeStanding(line, room.session_id, (standing) => this.rules.follow(standing));
     this.standing.start();
     this.render();
     try {
@@ -80,6 +85,10 @@ export class RoomBanner {
       const task = Object.assign(document.createElement("span"), { className: "room-task" });
       fill(task, "room.task", { lesson: strong(inLanguage(this.lesson.title)) });
       parts.push(task);
+    }
+    if (this.rules) {
+      this.rules.render();
+      parts.push(this.rules.element);
     }
     if (this.standing) {
       this.standing.render();

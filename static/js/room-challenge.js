@@ -10,10 +10,12 @@ import { t } from "./i18n.js";
 const POLL_MS = 3000;
 
 export class ChallengeStanding {
-  /** element: where it is shown (hidden while the room has no challenge); sessionId: the student's. */
-  constructor(element, sessionId) {
+  /** element: where it is shown (hidden while the room has no challenge); sessionId: the
+   * student's; onStanding(standing): told each standing read (it carries the room's rules). */
+  constructor(element, sessionId, onStanding = () => {}) {
     this.element = element;
     this.sessionId = sessionId;
+    this.onStanding = onStanding;
     this.standing = null;
     this.timer = null;
   }
@@ -29,6 +31,7 @@ export class ChallengeStanding {
       if (response.ok) {
         this.standing = await response.json();
         this.render();
+        this.onStanding(this.standing);
       } else if (response.status === 404) {
         return; // no longer a room's student: nothing more to show
       }

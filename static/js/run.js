@@ -321,7 +321,10 @@ export class Run {
         this.#showSessionLink(session.id);
         this.data.forget();
         this.data.noteConfig(session.id, session.config);
-        this.arrival = origin === "new" ? null : { origin, epoch: session.state.epoch };
+        // A seat the join page just made is no run coming back: nothing to say about it.
+        const joined = origin === "resumed" && this.memory?.joined;
+        if (this.memory) this.memory.joined = false;
+        this.arrival = origin === "new" || joined ? null : { origin, epoch: session.state.epoch };
       },
       onOpen: ({ interrupted }) => {
         this.stream.send({ ...this.#speedMessage(), ...STREAM });
@@ -373,6 +376,8 @@ export class Run {
       this.data.noteConfig(this.stream.sessionId, message.config);
     } else if (message.type === "inspection") {
       this.inspector.show(message);
+    } else if (message.type === "error" && message.field === "paused") {
+      this.status.flash("notice", lazy("room.paused")); // the teacher's pause (class_rules.py)
     } else if (message.type === "error") {
       this.status.flash("error", lazy("status.server_error", { reason: message.message }));
       const field = (message.field || "").replace(/^config\./, "").split(/[.[]/)[0];

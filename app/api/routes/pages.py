@@ -17,6 +17,7 @@ from app.api.catalogues import choose_language, load_catalogues, translator
 from app.api.deps import SettingsDep
 from app.api.routes.meta import page_meta
 from app.config import Settings, app_version
+from app.rooms.codes import CODE_PATTERN
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,7 +45,12 @@ def index(request: Request, settings: SettingsDep) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     if not (settings.web_root / "templates" / PAGE).is_file():
         raise HTTPException(404, f"templates/{PAGE} is missing under {settings.web_root}")
-    context = {**language_context(request, settings), "meta": page_meta(settings)}
+    context = {
+        **language_context(request, settings),
+        "meta": page_meta(settings),
+        # the "join a class" field checks a code as the server reads one (HTML anchors it)
+        "code_pattern": CODE_PATTERN.strip("^$"),
+    }
     response = templates.TemplateResponse(request, PAGE, context)
     response.headers["vary"] = "Accept-Language"
     return response

@@ -1,0 +1,70 @@
+// A room's rules on a student's page: while the teacher has paused the class, play and step
+// are out of reach and the banner says so; each control the teacher locked is greyed and out
+// of reach (inert), and the banner names them. The server refuses the same things whatever
+// the page does (app/services/class_rules.py); this only keeps the page honest about it.
+// The rules come with the student's standing (room-challenge.js polls it).
+
+import { t } from "./i18n.js";
+
+// control (the server's names, app/services/class_rules.py's LOCKABLE) → what the page
+// shows for it; an input's whole row (.field or .slider) goes with it.
+const PARTS = {
+  dataset: ["#datasets", "#custom-panel", "#n_classes", "#problem"],
+  noise: ["#noise"],
+  features: [".node.feature"],
+  hidden_layers: [".layers-control", ".layer-control", ".architecture"],
+  activation: ["#activation"],
+  learning_rate: ["#learning_rate"],
+  optimizer: ["#optimizer"],
+  regularization: ["#regularization", "#regularization_rate"],
+  batch_size: ["#batch_size"],
+  train_ratio: ["#train_ratio", "#n_samples"],
+};
+const PLAY_PARTS = ["#play", "#step"];
+
+export class RoomRules {
+  /** element: the banner's line for the rules; root: the run's element. */
+  constructor(element, root) {
+    this.element = element;
+    this.root = root;
+    this.rules = { paused: false, locked: [] };
+    this.held = new Set(); // the elements made inert here
+  }
+
+  get paused() {
+    return this.rules.paused;
+  }
+
+  /** Follow `rules` ({paused, locked}), and say them. */
+  follow(rules) {
+    this.rules = { paused: Boolean(rules?.paused), locked: rules?.locked ?? [] };
+    const selectors = this.rules.locked.flatMap((control) => PARTS[control] ?? []);
+    if (this.rules.paused) selectors.push(...PLAY_PARTS);
+    const now = new Set();
+    for (const selector of selectors) {
+      for (const node of this.root.querySelectorAll(selector)) now.add(node.closest(".field, .slider") ?? node);
+    }
+    for (const node of this.held) if (!now.has(node)) hold(node, false);
+    for (const node of now) hold(node, true);
+    this.held = now;
+    this.root.dataset.roomPaused = String(this.rules.paused);
+    this.render();
+  }
+
+  render() {
+    const { paused, locked } = this.rules;
+    const parts = [];
+    if (paused) parts.push(Object.assign(document.createElement("span"), { className: "room-paused", textContent: t("room.paused") }));
+    if (locked.length) {
+      const names = locked.map((control) => t(`room.control.${control}`)).join(", ");
+      parts.push(Object.assign(document.createElement("span"), { className: "room-locked-note", textContent: t("room.locked", { controls: names }) }));
+    }
+    this.element.hidden = parts.length === 0;
+    this.element.replaceChildren(...parts);
+  }
+}
+
+function hold(node, held) {
+  node.inert = held;
+  node.classList.toggle("room-locked", held);
+}
