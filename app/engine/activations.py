@@ -179,7 +179,7 @@ def zeros(n_points: int) -> np.ndarray:
 
 
 def _relu_grid(units: np.ndarray) -> None:
-    np.maximum(units, zeros(units.shape[1]), out=units)
+    np.maximum(units, zeros(units.shape[-1]), out=units)
 
 
 def _leaky_relu_grid(units: np.ndarray) -> None:

@@ -1,4 +1,4 @@
-"""The metrics of many trainers at once: one stacked pass instead of one pass per network.
+"""The metrics and drawings of many trainers at once: stacked passes instead of one each.
 
 ``Trainer.metrics`` evaluates its network on the training and the test set: a few dozen NumPy
 calls on a few hundred points, so their fixed cost is most of its time. An engine worker
@@ -8,6 +8,7 @@ evaluates them together, then fills each trainer's metrics cache with exactly th
 ``Trainer.metrics`` would have computed, bit for bit: a stacked ``np.matmul`` runs the same
 BLAS product for each network as the single one does, every other step is elementwise or
 reduces each network's own row the same way (``tests/engine/test_evaluation.py``).
+``fill_drawings`` does the same for the grids a frame draws (``grids.draw_many``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from app.engine.activations import ACTIVATIONS
+from app.engine.grids import draw_many
 from app.engine.losses import OUTPUTS
 
 if TYPE_CHECKING:
@@ -29,6 +31,45 @@ if TYPE_CHECKING:
 STACKED_LABELS = frozenset({"binary"})
 
 Metric = tuple[float | None, float | None]  # (loss, accuracy), as Trainer._evaluate gives
+#: at most this many networks drawn in one stack (its buffers: K x units x R² floats)
+MAX_DRAWN_TOGETHER = 16
+
+
+def prepare_frames(requests: Sequence[tuple[Trainer, int, int]]) -> None:
+    """For each (trainer, resolution, thumbnail resolution): its metrics, its boundary at
+    the resolution and every unit's grid at the thumbnails', made together and kept for the
+    frame that reads them next (``frames.encode_frame``)."""
+    fill_metrics([trainer for trainer, _, _ in requests])
+    grids: dict[tuple[int, bool], list[Trainer]] = {}
+    for trainer, resolution, thumbnail_resolution in requests:
+        grids.setdefault((resolution, False), []).append(trainer)
+        grids.setdefault((thumbnail_resolution, True), []).append(trainer)
+    for (resolution, neurons), trainers in grids.items():
+        fill_drawings(trainers, resolution, neurons)
+
+
+def fill_drawings(trainers: Sequence[Trainer], resolution: int, neurons: bool) -> None:
+    """Draw each trainer's network at ``resolution`` (with every unit's grid if ``neurons``),
+    stacking those of one shape and features, for the next ``grids`` call of that kind."""
+    groups: dict[tuple[object, ...], list[Trainer]] = {}
+    for trainer in dict.fromkeys(trainers):  # each once, in order
+        network = trainer.network
+        key = (
+            tuple(network.layer_sizes),
+            tuple(network.hidden_activations),
+            network.problem,
+            tuple(trainer.config.features),
+        )
+        groups.setdefault(key, []).append(trainer)
+    for group in groups.values():
+        if len(group) == 1:
+            continue  # drawn when asked, as ever
+        grid = group[0].grid_features(resolution)
+        for start in range(0, len(group), MAX_DRAWN_TOGETHER):
+            chunk = group[start : start + MAX_DRAWN_TOGETHER]
+            drawings = draw_many([trainer.network for trainer in chunk], grid, neurons=neurons)
+            for trainer, drawing in zip(chunk, drawings, strict=True):
+                trainer.adopt_drawing(resolution, neurons, drawing)
 
 
 def fill_metrics(trainers: Sequence[Trainer]) -> None:

@@ -21,6 +21,7 @@ rank-2 product [e^{sB}, 1] · [e^{sA}, 1]ᵀ (a batched matmul) from 2R exps ins
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -57,22 +58,24 @@ def from_denominator(name: str, units: np.ndarray) -> None:
 def separable_denominator(
     weights: np.ndarray, grid: GridFeatures, units: np.ndarray, exp_scale: float = 1.0
 ) -> bool:
-    """Write e^{t s z} + 1 of every cell into ``units`` (n_units, R²); False if it cannot.
+    """Write e^{t s z} + 1 of every cell into ``units`` (K, n_units, R²); False if it cannot.
 
-    ``weights`` (k + 1, n_units) float32 carry the factor s; t is ``exp_scale``.
+    ``weights`` (K, k + 1, n_units) float32, one block per network, carry the factor s; t is
+    ``exp_scale``. All K networks or none: False if any would leave the exps' safe range.
     """
-    resolution, fan_out, halves = grid.resolution, weights.shape[1], grid.halves
+    resolution, halves = grid.resolution, grid.halves
+    count, _, fan_out = weights.shape
     if halves is None:  # a feature mixes x and y
         return False
-    logs = np.dot(weights.T, halves)  # (fan_out, 4R): s · [B | 0 | A | 0]
+    logs = np.matmul(weights.transpose(0, 2, 1), halves)  # (K, fan_out, 4R): s · [B|0|A|0]
     if exp_scale != 1.0:
         logs *= np.float32(exp_scale)
     if not (logs.max() <= SEPARABLE_LIMIT and logs.min() >= -SEPARABLE_LIMIT):  # or NaN
         return False
     np.exp(logs, out=logs)
-    factors = logs.reshape(fan_out, 4, resolution)  # per unit: e^{sB}, 1, e^{sA}, 1
-    left = factors[:, :2].transpose(0, 2, 1)  # (fan_out, R, 2): rows [e^{sB(y_i)}, 1]
-    np.matmul(left, factors[:, 2:], out=units.reshape(fan_out, resolution, resolution))
+    factors = logs.reshape(count, fan_out, 4, resolution)  # per unit: e^{sB}, 1, e^{sA}, 1
+    left = factors[:, :, :2].transpose(0, 1, 3, 2)  # (K, fan_out, R, 2): rows [e^{sB(y)}, 1]
+    np.matmul(left, factors[:, :, 2:], out=units.reshape(count, fan_out, resolution, resolution))
     return True
 
 
@@ -152,43 +155,67 @@ def layer_outputs(
     All are new (views of one fresh buffer). With ``keep_hidden=False`` only the output layer
     is returned and the hidden layers live in pooled scratch.
     """
+    outputs = stacked_layer_outputs([network], grid, keep_hidden=keep_hidden)
+    assert outputs is not None  # one network: never refused
+    return outputs[0]
+
+
+def stacked_layer_outputs(
+    networks: Sequence[Network], grid: GridFeatures, *, keep_hidden: bool = True
+) -> list[list[np.ndarray]] | None:
+    """``layer_outputs`` of each of K networks of one shape (layer sizes, activations, output
+    kind), computed together: each product is a stacked ``np.matmul`` (the same BLAS product
+    per network as for one), every other step elementwise, so network k's arrays are bit for
+    bit those it would get alone. None when some of several networks could not take the
+    separable first layer that the others take: draw those networks one by one.
+    """
+    first, count = networks[0], len(networks)
     forms = (
-        *(ACTIVATIONS[name].grid for name in network.hidden_activations),
-        OUTPUTS[network.problem].grid,
+        *(ACTIVATIONS[name].grid for name in first.hidden_activations),
+        OUTPUTS[first.problem].grid,
     )
-    plan = _plan(tuple(network.layer_sizes), forms)
+    plan = _plan(tuple(first.layer_sizes), forms)
     columns = grid.columns
     n_points = columns.shape[1]
     scratch = None
     if keep_hidden:
-        fresh = np.empty((plan.spans[-1][1], n_points), dtype=np.float32)
-        layers = [fresh[a:b] for a, b in plan.spans[1:]]
+        fresh = np.empty((count, plan.spans[-1][1], n_points), dtype=np.float32)
+        layers = [fresh[:, a:b] for a, b in plan.spans[1:]]
     else:
-        scratch = _take(2 * plan.widest * n_points)
-        pair = scratch[: 2 * plan.widest * n_points].reshape(-1, n_points)
-        layers = [pair[a:b] for a, b in plan.scratch_spans]
-        layers.append(np.empty((plan.rows[-1], n_points), dtype=np.float32))
+        size = count * 2 * plan.widest * n_points
+        scratch = _take(size)
+        pair = scratch[:size].reshape(count, -1, n_points)
+        layers = [pair[:, a:b] for a, b in plan.scratch_spans]
+        layers.append(np.empty((count, plan.rows[-1], n_points), dtype=np.float32))
+    params = first.params[None] if count == 1 else np.stack([n.params for n in networks])
     below = columns
-    with np.errstate(all="ignore"):
-        scaled = np.multiply(network.params, plan.scales, dtype=np.float32)
-        for (start, stop, fan_out), form, above in zip(plan.blocks, forms, layers, strict=True):
-            weights = scaled[start:stop].reshape(-1, fan_out)
-            units = above[:fan_out]
-            if above.shape[0] > fan_out:
-                above[-1] = 1.0
-            if (
-                below is columns
-                and form.finish is not None
-                and n_points >= SEPARABLE_MIN_POINTS
-                and separable_denominator(weights, grid, units, form.exp_scale)
-            ):
-                form.finish(units)
-            else:
-                np.matmul(weights.T, below, out=units)
-                form.apply(units)
-            below = above
-    if scratch is not None:
-        _give(scratch)
-        return [layers[-1]]
-    np.copyto(fresh[: plan.rows[0]], columns[:-1])
-    return [fresh[a:b] for a, b in plan.handed]
+    try:
+        with np.errstate(all="ignore"):
+            scaled = np.multiply(params, plan.scales, dtype=np.float32)
+            for (start, stop, fan_out), form, above in zip(plan.blocks, forms, layers, strict=True):
+                weights = scaled[:, start:stop].reshape(count, -1, fan_out)
+                units = above[:, :fan_out]
+                if above.shape[1] > fan_out:
+                    above[:, -1] = 1.0
+                separable = (
+                    below is columns
+                    and form.finish is not None
+                    and n_points >= SEPARABLE_MIN_POINTS
+                    and grid.halves is not None
+                )
+                if separable and separable_denominator(weights, grid, units, form.exp_scale):
+                    assert form.finish is not None
+                    form.finish(units)
+                elif separable and count > 1:
+                    return None
+                else:
+                    np.matmul(weights.transpose(0, 2, 1), below, out=units)
+                    form.apply(units)
+                below = above
+    finally:
+        if scratch is not None:
+            _give(scratch)
+    if not keep_hidden:
+        return [[layers[-1][index]] for index in range(count)]
+    np.copyto(fresh[:, : plan.rows[0]], columns[:-1])
+    return [[fresh[index, a:b] for a, b in plan.handed] for index in range(count)]

@@ -17,7 +17,7 @@ import numpy as np
 
 from app.engine.datasets import DOMAIN
 from app.engine.features import make_features_columns
-from app.engine.grid_layers import layer_outputs
+from app.engine.grid_layers import layer_outputs, stacked_layer_outputs
 from app.engine.network import Network
 
 #: grids kept by shared_grid_features: at most 2 MB each (256 x 256, every feature)
@@ -123,9 +123,10 @@ def finite_or_clipped(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def draw(
-    network: Network, grid: GridFeatures, *, neurons: bool = True
-) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+Drawing = tuple[dict[str, np.ndarray], list[np.ndarray]]
+
+
+def draw(network: Network, grid: GridFeatures, *, neurons: bool = True) -> Drawing:
     """The decision boundary and every unit's (R, R) grid, from one pass over ``grid``.
 
     Returns ``(boundary, grids)``: ``boundary`` has ``xs``, ``ys`` (R,) and ``values``
@@ -134,17 +135,30 @@ def draw(
     (n_units, R, R) array per layer, input features first (empty unless ``neurons``).
     All arrays are new and finite.
     """
+    return draw_many([network], grid, neurons=neurons)[0]
+
+
+def draw_many(
+    networks: Sequence[Network], grid: GridFeatures, *, neurons: bool = True
+) -> list[Drawing]:
+    """``draw`` of each network (all of one shape: layer sizes, activations, output kind),
+    evaluated together where they can be (``stacked_layer_outputs``), bit for bit the same."""
+    bounded = [cannot_overflow(network) for network in networks]  # first: parameters in cache
+    outputs = stacked_layer_outputs(networks, grid, keep_hidden=neurons)
+    if outputs is None:  # some could not be drawn with the others: each on its own
+        outputs = [layer_outputs(network, grid, keep_hidden=neurons) for network in networks]
     shape = (grid.resolution, grid.resolution)
-    bounded = cannot_overflow(network)  # first, while the parameters are in cache
-    layers = layer_outputs(network, grid, keep_hidden=neurons)
-    grids = [units.reshape(-1, *shape) for units in layers]
-    if not bounded:
-        grids = [finite_or_clipped(values) for values in grids]
-    boundary = {"xs": grid.xs.copy(), "ys": grid.ys.copy()}
-    last = grids[-1]
-    if network.problem == "multiclass":
-        boundary["classes"] = np.argmax(last, axis=0).astype(np.uint8)
-        boundary["values"] = np.max(last, axis=0)
-    else:
-        boundary["values"] = last[0]
-    return boundary, grids if neurons else []
+    drawings = []
+    for network, layers, safe in zip(networks, outputs, bounded, strict=True):
+        grids = [units.reshape(-1, *shape) for units in layers]
+        if not safe:
+            grids = [finite_or_clipped(values) for values in grids]
+        boundary = {"xs": grid.xs.copy(), "ys": grid.ys.copy()}
+        last = grids[-1]
+        if network.problem == "multiclass":
+            boundary["classes"] = np.argmax(last, axis=0).astype(np.uint8)
+            boundary["values"] = np.max(last, axis=0)
+        else:
+            boundary["values"] = last[0]
+        drawings.append((boundary, grids if neurons else []))
+    return drawings

@@ -142,9 +142,9 @@ def _identity(z: np.ndarray) -> np.ndarray:
 
 
 def _softmax_grid(units: np.ndarray) -> None:  # classes along rows, points along columns
-    units -= units.max(axis=0)
+    units -= units.max(axis=-2, keepdims=True)  # (..., classes, points): one or a stack
     np.exp(units, out=units)
-    units /= units.sum(axis=0)
+    units /= units.sum(axis=-2, keepdims=True)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from app.engine.config import (
 )
 from app.engine.data import Problem, build_data
 from app.engine.features import make_features
+from app.engine.grids import Drawing, GridFeatures
 from app.engine.losses import data_loss, output_activation, penalty
 from app.engine.network import Network
 from app.engine.stability import StabilityWatch, Status
@@ -99,6 +100,8 @@ class Trainer:
         self._input_bound = float(np.abs(self.features_train).max())
         self._label_bound = float(np.abs(self.y_train).max())
         self._metrics: dict[str, float | None] | None = None
+        # Drawings made ahead for the next grids() call of their kind (see adopt_drawing).
+        self._drawings: dict[tuple[int, bool], Drawing] = {}
 
     def _build_network(self) -> None:
         """A fresh network and optimizer from ``seed``; counters to zero."""
@@ -116,7 +119,7 @@ class Trainer:
         self.status: Status = "ready"
         self.diverged_at: tuple[int, int] | None = None
         self.stability = StabilityWatch()
-        self._metrics = None
+        self._forget_readings()
 
     @property
     def iterations_per_epoch(self) -> int:
@@ -163,7 +166,7 @@ class Trainer:
             steps_done += steps
             steps_left -= steps
             epochs_left -= epochs
-            self._metrics = None
+            self._forget_readings()
             if epochs and not diverged:
                 # the call's last epoch end fills the metrics cache that callers read next
                 loss = self._train_loss(full=not (steps_left and epochs_left))
@@ -210,7 +213,7 @@ class Trainer:
     def _diverge(self) -> None:
         self.status = "diverged"
         self.diverged_at = (self.epoch, self.iteration)
-        self._metrics = None
+        self._forget_readings()
 
     def reset(self) -> None:
         """Fresh weights from the seed, optimizer state and counters to zero; same data."""
@@ -263,6 +266,11 @@ class Trainer:
             self.adopt_metrics(train, self._evaluate(self.features_test, self.y_test))
         assert self._metrics is not None
         return dict(self._metrics)
+
+    def _forget_readings(self) -> None:
+        """The network or its data changed: the metrics and any drawing made ahead are stale."""
+        self._metrics = None
+        self._drawings.clear()
 
     @property
     def metrics_cached(self) -> bool:
@@ -329,8 +337,18 @@ class Trainer:
     ) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
         """``boundary(resolution)`` and ``neuron_grids(resolution)`` from one pass."""
         resolution = check_int("resolution", resolution, 1, self.limits.max_resolution)
-        columns = grids.shared_grid_features(resolution, tuple(self.config.features))
-        return grids.draw(self.network, columns, neurons=neurons)
+        drawing = self._drawings.pop((resolution, neurons), None)
+        if drawing is not None:
+            return drawing
+        return grids.draw(self.network, self.grid_features(resolution), neurons=neurons)
+
+    def grid_features(self, resolution: int) -> GridFeatures:
+        return grids.shared_grid_features(resolution, tuple(self.config.features))
+
+    def adopt_drawing(self, resolution: int, neurons: bool, drawing: Drawing) -> None:
+        """Keep a drawing of the network as it is now, made elsewhere (``grids.draw_many``,
+        for many trainers at once), for the next ``grids(resolution, neurons=neurons)``."""
+        self._drawings[(resolution, neurons)] = drawing
 
     def boundary(self, resolution: int) -> dict[str, np.ndarray]:
         """xs (R,) ascending, ys (R,) descending, values (R, R) float32 at (xs[j], ys[i]).
@@ -392,7 +410,7 @@ class Trainer:
 
     def _parameters_replaced(self) -> None:
         """Judge the run afresh after an edit: ready if its loss is defined, else diverged."""
-        self._metrics = None
+        self._forget_readings()
         self.status = "ready"
         self.diverged_at = None
         self.stability = StabilityWatch()

@@ -242,7 +242,10 @@ class WorkerStream:
                     break
                 await self.worker.turn()
             self.session.changed = True
-            await self.worker.evaluated(self.session.trainer)
+            settings = player.settings
+            await self.worker.prepare_frame(
+                self.session.trainer, settings.resolution, settings.thumbnail_resolution
+            )
             self.check_session()
             started = time.perf_counter()
             frame = player.render()

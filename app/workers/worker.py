@@ -30,7 +30,7 @@ from typing import Any
 
 from app.config import Settings
 from app.engine import Trainer
-from app.engine.evaluation import fill_metrics
+from app.engine.evaluation import prepare_frames
 from app.lessons import Catalog
 from app.log_config import log_config
 from app.services.durable import SqliteSnapshotStore
@@ -68,8 +68,8 @@ class Worker:
         self.streams: dict[int, Any] = {}  # key -> stream.WorkerStream
         self.stats = WorkerStats()
         self.waiting = 0  # jobs waiting for their turn
-        # Trainers whose frame waits for its metrics, evaluated together (see evaluated).
-        self.to_evaluate: list[tuple[Trainer, asyncio.Future[None]]] = []
+        # Frames waiting for their metrics and drawings, made together (see prepare_frame).
+        self.to_prepare: list[tuple[Trainer, int, int, asyncio.Future[None]]] = []
         self.stopped = asyncio.Event()
 
     # ------------------------------------------------------------------ the loop
@@ -109,28 +109,29 @@ class Worker:
         finally:
             self.waiting -= 1
 
-    async def evaluated(self, trainer: Trainer) -> None:
-        """Return once the trainer's metrics are cached: computed together with those of every
-        other frame that asks in this turn of the loop. When the worker is behind, tens of
-        frames are due at once, and one stacked pass costs a fraction of one pass each."""
-        if trainer.metrics_cached:
-            return
+    async def prepare_frame(self, trainer: Trainer, resolution: int, thumbnails: int) -> None:
+        """Return once the trainer's metrics and drawings for its next frame are made: together
+        with those of every other frame that asks in this turn of the loop. When the worker
+        is behind, tens of frames are due at once, and stacked passes cost a fraction of
+        one pass each (``engine.evaluation``)."""
         future = asyncio.get_running_loop().create_future()
-        self.to_evaluate.append((trainer, future))
-        if len(self.to_evaluate) == 1:
-            asyncio.get_running_loop().call_soon(self._evaluate_waiting)
+        self.to_prepare.append((trainer, resolution, thumbnails, future))
+        if len(self.to_prepare) == 1:
+            asyncio.get_running_loop().call_soon(self._prepare_waiting)
         await future
 
-    def _evaluate_waiting(self) -> None:
-        waiting, self.to_evaluate = self.to_evaluate, []
+    def _prepare_waiting(self) -> None:
+        waiting, self.to_prepare = self.to_prepare, []
         try:
-            fill_metrics([trainer for trainer, _ in waiting])
+            prepare_frames(
+                [(trainer, size, thumbnails) for trainer, size, thumbnails, _ in waiting]
+            )
         except Exception as error:  # a bug: each frame's job reports it
-            for _, future in waiting:
+            for *_, future in waiting:
                 if not future.done():
                     future.set_exception(error)
             return
-        for _, future in waiting:
+        for *_, future in waiting:
             if not future.done():  # its stream may have been cancelled meanwhile
                 future.set_result(None)
 

@@ -93,11 +93,11 @@ def test_separable_denominator_is_exact_and_refuses_what_would_overflow(scale: f
     grid = grid_features(40, SEPARABLE)
     block = trainer.network.blocks[0]
     units = np.empty((8, 40 * 40), dtype=np.float32)
-    assert separable_denominator((scale * block).astype(np.float32), grid, units)
+    assert separable_denominator((scale * block).astype(np.float32)[None], grid, units[None])
     z = block.T @ np.vstack([grid.columns[:-1].astype(np.float64), np.ones(40 * 40)])
     np.testing.assert_allclose(units, np.exp(scale * z) + 1, rtol=1e-5)
     huge = (scale * block * 2 * SEPARABLE_LIMIT).astype(np.float32)
-    assert not separable_denominator(huge, grid, units)
+    assert not separable_denominator(huge[None], grid, units[None])
 
 
 def test_far_saturated_first_layer_falls_back_and_stays_exact() -> None:
