@@ -187,7 +187,7 @@ def stacked_layer_outputs(
         pair = scratch[:size].reshape(count, -1, n_points)
         layers = [pair[:, a:b] for a, b in plan.scratch_spans]
         layers.append(np.empty((count, plan.rows[-1], n_points), dtype=np.float32))
-    params = first.params[None] if count == 1 else np.stack([n.params for n in networks])
+    params = first.params[None] if count == 1 else np.array([n.params for n in networks])
     below = columns
     try:
         with np.errstate(all="ignore"):
