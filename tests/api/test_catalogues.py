@@ -18,6 +18,7 @@ from app.api.routes.meta import page_meta
 from app.challenges import RULES
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
+from app.services.class_rules import CONTROLS
 
 CATALOGUES = load_catalogues(PROJECT_ROOT)
 TEMPLATE = (PROJECT_ROOT / "templates" / "index.html").read_text("utf-8")
@@ -66,6 +67,7 @@ def dynamic_keys() -> dict[str, set[str]]:
             f"dataset.{n}.{part}" for n in names for part in ("name", "description", "noise")
         },
         "challenge.rule": {f"challenge.rule.{rule}" for rule in RULES},  # why a run misses
+        "room.control": {f"room.control.{control}" for control in CONTROLS},  # what is locked
     }
 
 
