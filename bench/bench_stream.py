@@ -262,6 +262,11 @@ def summary(cases: list[Case], fps: int) -> None:
             verdict = "cannot tell (with NNP_WORKERS=2 the server ran as one process)"
         elif one.rates[0] >= floor:
             verdict += " (but 1 worker already delivers the rate asked: this bar cannot tell)"
+        elif SCALING_BAR * one.aggregate > (asked := sessions * fps):
+            verdict += (
+                f" (and cannot hold at this load: {SCALING_BAR} x {one.aggregate:.0f} is more"
+                f" than the {asked} frames/s the sessions ask for; --fps higher saturates both)"
+            )
         print(f"bar: 2 workers deliver >= {SCALING_BAR}x the aggregate of 1 ({sessions} "
               f"sessions): {verdict}; {ratio:.2f}x: {one.aggregate:.0f} -> "
               f"{two.aggregate:.0f} frames/s{note}")  # fmt: skip
