@@ -57,6 +57,8 @@ class SessionCaller(Protocol):
 
     async def call(self, session_id: str, op: str, **args: Any) -> Any: ...
 
+    def new_session_id(self) -> str: ...
+
 
 def join_url(code: str) -> str:
     return f"/r/{code}"
@@ -128,7 +130,7 @@ class Rooms:
         ``{"student_id", "session_id", "name", "code", "title"}``."""
         name = display_name(name, self.settings.max_name_length)
         room = self.room(code)
-        student = Student(new_student_id(), name, new_session_id())
+        student = Student(new_student_id(), name, self.pool.new_session_id())
         # Seated first, so that the name and the seat are taken before anything awaits.
         self.store.add_student(room.code, student, self.settings.max_students_per_room)
         try:

@@ -197,3 +197,10 @@ def test_a_killed_worker_is_started_again_and_its_sessions_come_back(
         ws.send_json({"type": "frame"})
         assert next_frame(ws)["state"] == before[lost][1]
     assert metric(base, "nnp_worker_sessions") == {"0": 1.0, "1": 1.0}
+
+
+def test_new_sessions_are_shared_out_evenly_between_the_workers(server: ServerProcess) -> None:
+    """The server draws each new id for the worker it has placed fewest sessions with, so a
+    class starting at once loads every worker the same (ids left to chance would not)."""
+    owners = [owner_index(create(server.base_url, dataset="xor")["id"], WORKERS) for _ in range(20)]
+    assert sorted(owners.count(index) for index in range(WORKERS)) == [10] * WORKERS

@@ -11,7 +11,7 @@ from typing import Any
 from app.config import Settings
 from app.lessons import Catalog
 from app.services.errors import SessionNotFound
-from app.services.session import Session
+from app.services.session import Session, new_session_id
 from app.workers.ops import OPS
 
 
@@ -46,6 +46,9 @@ class InProcessPool:
     def __init__(self, settings: Settings, lessons: Catalog) -> None:
         self.worker = InProcessWorker(settings, lessons)
         self.calls: list[tuple[str, str]] = []
+
+    def new_session_id(self) -> str:
+        return new_session_id()
 
     async def call(self, session_id: str, op: str, **args: Any) -> Any:
         self.calls.append((op, session_id))

@@ -25,7 +25,6 @@ from app.schemas import (
     SessionUpdated,
     TrainRequest,
 )
-from app.services.session import new_session_id
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
@@ -72,7 +71,7 @@ async def create_session(
         lesson = config.lesson
         given = config.model_dump(exclude_unset=True, exclude={"lesson"})
         values = given if lesson is not None else config.model_dump(exclude={"lesson"})
-    session_id = new_session_id()
+    session_id = pool.new_session_id()
     out: dict[str, Any] = await pool.call(session_id, "create", config=values, lesson=lesson)
     return out
 
