@@ -92,7 +92,8 @@ def test_a_class_from_creation_to_a_late_joiner(client: TestClient) -> None:
     )
     assert pushed.status_code == 200, pushed.text
     assert pushed.json() == {
-        "preset": {"config": {}, "lesson": "xor", "challenge": None}, "students": 3, "changed": 3, "not_reached": [],
+        "preset": {"config": {}, "lesson": "xor", "challenge": None},
+        "students": 3, "changed": 3, "not_reached": [],
     }  # fmt: skip
     late = join(client, code.lower(), "Zoë")  # a code typed in small letters
     for student in [*students, late]:
