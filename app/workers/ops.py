@@ -76,7 +76,12 @@ async def patch(
     finally:
         worker.remeasure(session)
         worker.changed(session)
-    return {**session_out(session), "rebuilt": rebuilt}
+    answer = {**session_out(session), "rebuilt": rebuilt}
+    if by_teacher:  # the student's open pages switch to it (docs/protocol.md, "preset")
+        for stream in list(worker.streams.values()):
+            if stream.session_id == session_id:
+                stream.tell({"type": "preset", **answer})
+    return answer
 
 
 async def delete(worker: Worker, session_id: str) -> None:

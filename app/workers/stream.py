@@ -119,6 +119,11 @@ class WorkerStream:
         self.inbox.put(entry, len(text or ""))
         self.wakeup.set()
 
+    def tell(self, message: dict[str, Any]) -> None:
+        """File a message of the server's own (sent as it is, in turn with the replies)."""
+        self.inbox.put(message, 0)
+        self.wakeup.set()
+
     def sent(self) -> None:
         self.sent_event.set()
 

@@ -246,7 +246,7 @@ export class Controls {
   #addActivationNote() {
     const note = document.createElement("small");
     note.id = "activation-rule";
-    note.className = "field-note activation-note";
+    note.className = "field-note activation-rule";
     note.hidden = true;
     this.$("activation").after(note);
     this.$("activation").setAttribute("aria-describedby", note.id);

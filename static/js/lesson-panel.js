@@ -137,6 +137,23 @@ export class LessonPanel {
     }
   }
 
+  /** A room's teacher put the run on lesson `id`, or on none (null): the server has done it
+   * already; show it. */
+  async follow(id) {
+    if (!id) {
+      this.lesson = null;
+      this.progress = null;
+      this.panel.hidden = true;
+      this.#layout();
+      this.run.applySettings({ lesson: "" });
+      return;
+    }
+    const lesson = await this.#fetch(id);
+    if (!lesson) return;
+    this.run.applySettings({ lesson: id });
+    this.#show(lesson);
+  }
+
   /** The server's progress (from a frame, the stream's hello or a REST answer). */
   noteProgress(progress) {
     const previous = this.progress;

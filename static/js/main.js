@@ -67,6 +67,10 @@ const run = new Run(document.querySelector(".run"), {
     banner.render();
   },
   onLesson: (progress) => lessons.noteProgress(progress),
+  onPreset: (session) => {
+    lessons.follow(session.lesson?.id ?? null);
+    banner.taskChanged(session.lesson?.id ?? null);
+  },
 });
 lessons = new LessonPanel(document.getElementById("lesson"), document.getElementById("lessons-open"), run);
 banner = new RoomBanner(document.querySelector(".masthead"), run);

@@ -1,11 +1,12 @@
 // The room banner: when the playground runs a room student's session, a line under the
 // masthead says which room (its title and code), under which name, and the room's current
-// task when the teacher's preset is a lesson. The join page (join.js) keeps the room under
+// task when the teacher's preset is a lesson; once the teacher has set a new task while the
+// page was open, when they did (main.js calls taskChanged on the stream's `preset` message). The join page (join.js) keeps the room under
 // ROOM_KEY in this tab's sessionStorage; the banner shows only while the run's session is
 // the one the room seated.
 
 import { ApiError, api } from "./api.js";
-import { fill, language } from "./i18n.js";
+import { fill, language, t } from "./i18n.js";
 import { ChallengeStanding } from "./room-challenge.js";
 import { RoomRules } from "./room-rules.js";
 
@@ -36,6 +37,7 @@ export class RoomBanner {
     this.element = null;
     this.standing = null; // the student's standing in the room's challenge (room-challenge.js)
     this.rules = null; // the room's pause and locks on this page (room-rules.js)
+    this.changedAt = null; // when the teacher last set a new task while the page was open
   }
 
   /** Once the run has its session: show the banner if it is the room's, with the room's task. */
@@ -58,6 +60,22 @@ export class RoomBanner {
       this.lesson = current.lesson ? await api.lesson(current.lesson) : null;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error; // the room is gone or unreadable: say what we know
+    }
+    this.render();
+  }
+
+  /** The teacher set a new task (lesson `lessonId`, or none): say so and when, and read the
+   * standing again at once (the challenge may have come or gone). */
+  async taskChanged(lessonId) {
+    if (!this.room) return;
+    this.changedAt = new Date();
+    this.render();
+    this.standing?.poll();
+    try {
+      this.lesson = lessonId ? await api.lesson(lessonId) : null;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      this.lesson = null;
     }
     this.render();
   }
@@ -85,6 +103,10 @@ export class RoomBanner {
       const task = Object.assign(document.createElement("span"), { className: "room-task" });
       fill(task, "room.task", { lesson: strong(inLanguage(this.lesson.title)) });
       parts.push(task);
+    }
+    if (this.changedAt) {
+      const time = this.changedAt.toLocaleTimeString(language(), { hour: "numeric", minute: "2-digit" });
+      parts.push(Object.assign(document.createElement("span"), { className: "room-changed", textContent: t("room.task_changed_at", { time }) }));
     }
     if (this.rules) {
       this.rules.render();

@@ -43,9 +43,10 @@ export class Run {
    *   link to the session's JSON), memory ({take(), keep(id)}: where the session's id is
    *   kept for a reload, or null), onLanguage(lang) (the page's language changed),
    *   onLesson(progress) (the server's word on the lesson's steps: {id, steps: [{id, passed}]},
-   *   or null outside a lesson)
+   *   or null outside a lesson), onPreset(session) (a room's teacher changed the session:
+   *   {config, state, lesson, challenge}; the run shows it already)
    */
-  constructor(root, { state, connection, sessionLink = null, memory = null, onLanguage = () => {}, onLesson = () => {} }) {
+  constructor(root, { state, connection, sessionLink = null, memory = null, onLanguage = () => {}, onLesson = () => {}, onPreset = () => {} }) {
     const $ = within(root);
     this.root = root;
     this.state = state;
@@ -53,6 +54,7 @@ export class Run {
     this.sessionLink = sessionLink;
     this.onLanguage = onLanguage;
     this.onLesson = onLesson;
+    this.onPreset = onPreset;
     this.datasets = META.datasets.filter((d) => d.name !== "custom");
     this.refusal = null; // why the link's settings were not all used, shown once the run is live
     this.arrival = null; // how the session in use came to be, said once its stream is open
@@ -374,6 +376,11 @@ export class Run {
         this.status.flash("notice", text);
       }
       this.data.noteConfig(this.stream.sessionId, message.config);
+    } else if (message.type === "preset") {
+      // The room's teacher set a new task on this session: the page follows, and says so.
+      this.adopt(message);
+      this.status.flash("notice", lazy("room.task_changed"));
+      this.onPreset(message);
     } else if (message.type === "inspection") {
       this.inspector.show(message);
     } else if (message.type === "error" && message.field === "paused") {

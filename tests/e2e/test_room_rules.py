@@ -57,6 +57,13 @@ def join_as(student: Playground, room: dict[str, Any], name: str, lang: str) -> 
     return page
 
 
+def seat_two(room: dict[str, Any], contexts: Any) -> tuple[dict[str, Playground], dict[str, Page]]:
+    """민준 on a Korean page and Sara on an English one, each on a computer of their own."""
+    students = {"ko": contexts(WIDE), "en": contexts(WIDE)}
+    names = {"ko": "민준", "en": "Sara"}
+    return students, {lang: join_as(students[lang], room, names[lang], lang) for lang in students}
+
+
 def shoot(playground: Playground, name: str, *, full_page: bool = False) -> None:
     page = playground.page
     for label, size in (("wide", WIDE), ("phone", PHONE)):
@@ -69,9 +76,7 @@ def shoot(playground: Playground, name: str, *, full_page: bool = False) -> None
 def test_the_teacher_pauses_and_locks_and_the_students_pages_say_so(
     live_server: str, room: dict[str, Any], contexts: Any
 ) -> None:
-    students = {"ko": contexts(WIDE), "en": contexts(WIDE)}
-    pages = {"ko": join_as(students["ko"], room, "민준", "ko"),
-             "en": join_as(students["en"], room, "Sara", "en")}  # fmt: skip
+    students, pages = seat_two(room, contexts)
     # A first join is a new seat, not a run coming back.
     expect(pages["en"].locator("#status")).not_to_contain_text("Back where you left off")
     for page in pages.values():
