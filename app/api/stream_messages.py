@@ -215,4 +215,6 @@ def value_error_message(error: ValueError, prefix: str = "") -> dict[str, Any]:
     field = field.strip()
     if not (sep and field) or " " in field:
         return {"type": "error", "message": text}
-    return {"type": "error", "message": prefix + text, "field": prefix + field}
+    message = {"type": "error", "message": prefix + text, "field": prefix + field}
+    rule = getattr(error, "rule", None)  # the room's teacher refused it (class_rules.py)
+    return message if rule is None else {**message, "rule": rule}

@@ -49,9 +49,13 @@ SHOWN_CHARS = 60
 class ClassLocked(ValueError):
     """A change to a field the teacher locked for the room."""
 
+    rule = "locked"  # a stream's error says which rule refused it, for the page to word
+
 
 class ClassPaused(ValueError):
     """Training asked for while the teacher has paused the class."""
+
+    rule = "paused"
 
 
 @dataclass(frozen=True)

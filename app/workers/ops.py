@@ -137,6 +137,7 @@ async def restart_lesson(worker: Worker, session_id: str) -> dict[str, Any]:
     session = worker.session(session_id)
     if session.lesson is None:
         raise NoLesson('the session follows no lesson; start one with PATCH {"lesson": id}')
+    session.check_unlocked({}, lesson_config(session.lesson.lesson))  # back to its preset
     session.restart_lesson()
     worker.changed(session)
     return session_out(session)

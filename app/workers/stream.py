@@ -358,6 +358,7 @@ class WorkerStream:
 
     async def on_inspect_step(self, command: InspectStep) -> None:
         assert self.player is not None
+        self.session.class_rules.check_not_paused()  # it trains one iteration
         reply = self.player.inspect_step(command.layer, command.source, command.target)
         self.changed()
         await self.send_json(reply)

@@ -6,6 +6,7 @@
 import { ApiError, api } from "./api.js";
 import { element, within } from "./dom.js";
 import { language, lazy, t } from "./i18n.js";
+import { ruleRefusal } from "./room-rules.js";
 
 const MEMORY_KEY = "nn-playground.lessons";
 
@@ -115,8 +116,7 @@ export class LessonPanel {
       this.#show(lesson);
       this.run.adopt(session);
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      this.run.status.flash("error", lazy("lesson.failed", { reason: error.message }));
+      this.#failed(error);
     }
   }
 
@@ -288,8 +288,15 @@ export class LessonPanel {
       this.open.clear();
       this.run.adopt(session);
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      this.run.status.flash("error", lazy("lesson.failed", { reason: error.message }));
+      this.#failed(error);
     }
+  }
+
+  /** Say why the server refused a lesson's start: the teacher's rules in the reader's words. */
+  #failed(error) {
+    if (!(error instanceof ApiError)) throw error;
+    const refused = ruleRefusal(error);
+    if (refused) this.run.status.flash("notice", refused);
+    else this.run.status.flash("error", lazy("lesson.failed", { reason: error.message }));
   }
 }

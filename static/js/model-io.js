@@ -7,6 +7,7 @@ import { FileError, bindFileButton, downloadJson, readJson } from "./files.js";
 import { lazy } from "./i18n.js";
 import { settingNames } from "./state.js";
 import { within } from "./dom.js";
+import { ruleRefusal } from "./room-rules.js";
 
 /** A file name that says what the model is: data set, layers, epoch. */
 function fileName(document, epoch) {
@@ -53,7 +54,10 @@ export class ModelFiles {
       const document = await readJson(file);
       session = await api.loadModel(id, document);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422) {
+      const refused = error instanceof ApiError ? ruleRefusal(error) : null;
+      if (refused) {
+        this.hooks.flash("notice", refused); // a setting the room's teacher fixed
+      } else if (error instanceof ApiError && error.status === 422) {
         this.hooks.flash("error", lazy("model.does_not_fit", { file: file.name, reason: error.message }));
       } else if (error instanceof ApiError || error instanceof FileError || error instanceof TypeError) {
         this.hooks.flash("error", lazy("model.load_failed", { reason: error.text ?? error.message }));

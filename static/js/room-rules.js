@@ -2,9 +2,11 @@
 // are out of reach and the banner says so; each control the teacher locked is greyed and out
 // of reach (inert), and the banner names them. The server refuses the same things whatever
 // the page does (app/services/class_rules.py); this only keeps the page honest about it.
-// The rules come with the student's standing (room-challenge.js polls it).
+// The rules come with the student's standing (room-challenge.js polls it). ruleRefusal words
+// what the server refused by these rules in the reader's language.
 
-import { t } from "./i18n.js";
+import { lazy, t } from "./i18n.js";
+import { settingNames } from "./state.js";
 
 // control (the server's names, app/services/class_rules.py's LOCKABLE) → what the page
 // shows for it; an input's whole row (.field or .slider) goes with it.
@@ -20,7 +22,7 @@ const PARTS = {
   batch_size: ["#batch_size"],
   train_ratio: ["#train_ratio", "#n_samples"],
 };
-const PLAY_PARTS = ["#play", "#step"];
+const PLAY_PARTS = ["#play", "#step", "#inspector-step"];
 
 export class RoomRules {
   /** element: the banner's line for the rules; root: the run's element. */
@@ -62,6 +64,22 @@ export class RoomRules {
     this.element.hidden = parts.length === 0;
     this.element.replaceChildren(...parts);
   }
+}
+
+/**
+ * What the teacher's rules refused, in the reader's language (the server's words are
+ * English): `refusal` is a stream's error ({field, rule}) or an ApiError (403: a locked field;
+ * 409 "paused: …"), the field named first in either. Null if the rules did not refuse it.
+ */
+export function ruleRefusal(refusal) {
+  const detail = typeof refusal.detail === "string" ? refusal.detail : "";
+  let rule = refusal.rule ?? null;
+  if (rule === null && refusal.status === 403) rule = "locked";
+  if (rule === null && refusal.status === 409 && detail.startsWith("paused:")) rule = "paused";
+  if (rule === "paused") return lazy("room.paused");
+  if (rule !== "locked") return null;
+  const field = (refusal.field ?? detail).replace(/^config\./, "").split(/[.:[]/)[0];
+  return lazy("room.refused_locked", { setting: settingNames([field]) });
 }
 
 function hold(node, held) {

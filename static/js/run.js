@@ -15,6 +15,7 @@ import { NetworkView } from "./network.js";
 import { OutputView } from "./output.js";
 import { FramePainter } from "./painter.js";
 import { DatasetPreviews } from "./previews.js";
+import { ruleRefusal } from "./room-rules.js";
 import { RunData } from "./run-data.js";
 import { SERVER_FIELDS, problemOf, settingNames } from "./state.js";
 import { StatusLine } from "./status.js";
@@ -383,8 +384,10 @@ export class Run {
       this.onPreset(message);
     } else if (message.type === "inspection") {
       this.inspector.show(message);
-    } else if (message.type === "error" && message.field === "paused") {
-      this.status.flash("notice", lazy("room.paused")); // the teacher's pause (class_rules.py)
+    } else if (message.type === "error" && ruleRefusal(message)) {
+      // The teacher's pause or lock (class_rules.py), worded here: the server's is English.
+      this.status.flash("notice", ruleRefusal(message));
+      if (message.rule === "locked") this.#resyncFromServer();
     } else if (message.type === "error") {
       this.status.flash("error", lazy("status.server_error", { reason: message.message }));
       const field = (message.field || "").replace(/^config\./, "").split(/[.[]/)[0];

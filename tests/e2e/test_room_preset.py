@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 from test_board import rest
-from test_room_rules import PHONE, TIMEOUT_MS, WIDE, contexts, room, seat_two
+from test_room_rules import PHONE, TIMEOUT_MS, WIDE, contexts, join_as, room, seat_two
 
 __all__ = ["contexts", "room"]  # the fixtures, shared with the rules' test
 
@@ -93,3 +93,25 @@ def shots(students: dict[str, Any], name: str) -> None:
             page.set_viewport_size(size)
             page.screenshot(path=str(student.screenshot_path(f"preset-{name}-{lang}-{label}.png")))
         page.set_viewport_size(WIDE)
+
+
+def test_a_locked_change_and_a_paused_step_are_refused_in_the_page_s_language(
+    room: dict[str, Any], contexts: Any
+) -> None:
+    student = contexts(WIDE)
+    page = join_as(student, room, "민준", "ko")
+    rules = f"/api/rooms/{room['code']}/rules"
+    rest(student.base_url, "PATCH", rules, json={"locked": ["learning_rate"]}, headers=room["auth"])
+    expect(page.locator("#room-rules")).to_contain_text("학습률", timeout=TIMEOUT_MS)
+    # Past the greyed menu (as a keyboard's path or a script might go): the server refuses it.
+    page.evaluate("() => window.nnPlayground.run.applySettings({ learning_rate: 0.3 })")
+    status = page.locator("#status")
+    expect(status).to_contain_text("선생님이 이 수업에서 고정한 설정이라 바꿀 수 없습니다: 학습률")
+    expect(status).not_to_contain_text("your teacher")
+    expect(page.locator("#learning_rate")).to_have_value("0.03")  # the server's value again
+    page.screenshot(path=str(student.screenshot_path("preset-refused-ko-wide.png")))
+
+    rest(student.base_url, "PATCH", rules, json={"paused": True}, headers=room["auth"])
+    expect(page.locator("#inspector-step")).to_have_class(re.compile("room-locked"))
+    page.evaluate("() => window.nnPlayground.run.step('iteration', { layer: 0, from: 0, to: 0 })")
+    expect(status).to_contain_text("선생님이 수업을 잠시 멈췄습니다")
