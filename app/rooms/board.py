@@ -98,7 +98,7 @@ async def _student(rooms: Rooms, student: Student, spotlight: int | None) -> dic
 async def board_document(
     rooms: Rooms, code: str, spotlight: tuple[str, int] | None = None
 ) -> dict[str, Any]:
-    """``{"type": "board", "code", "title", "preset", "show_top", "paused", "locked",
+    """``{"type": "board", "code", "title", "preset", "ended", "show_top", "paused", "locked",
     "lockable", "students": [...]}`` in
     join order, each student's ``challenge`` progress ranked in the room; a student whose
     session cannot be read has null config, state, challenge and thumbnail."""
@@ -118,6 +118,7 @@ async def board_document(
         "code": room.code,
         "title": room.title,
         "preset": full_preset(room.preset),
+        "ended": room.preset.get("ended"),
         "show_top": room.show_top,
         **room_rules(room).as_document(),
         "lockable": list(CONTROLS),

@@ -36,18 +36,19 @@ from app.rooms.codes import (
     new_student_id,
     new_teacher_key,
 )
-from app.rooms.errors import UNREADABLE, PresetUnusable, RoomNotFound, WrongKey
+from app.rooms.errors import UNREADABLE, PresetUnusable, RoomError, RoomNotFound, WrongKey
 from app.rooms.names import display_name, room_title
 from app.rooms.rules import asked_rules, give_everyone, give_rules, room_rules
 from app.rooms.store import CodeTaken, Room, RoomStore, Student
-from app.services.class_rules import ClassRules
 from app.services.configs import default_config, merge_config
-from app.services.errors import prefixed
+from app.services.errors import SessionNotFound, prefixed
 from app.services.session import new_session_id
 
 logger = logging.getLogger(__name__)
 
 CODE_ATTEMPTS = 20  # 2^30 codes: a collision twenty times over means something is broken
+# A stored preset may also hold "ended": the challenge the teacher ended last, with its
+# results (end_challenge), for the board; the next preset has none.
 EMPTY_PRESET: dict[str, Any] = {"config": {}, "lesson": None, "challenge": None}
 STANDING_SECONDS = 1.0  # a room's ranking is read again at most this often for its students
 TOP_COUNT = 5  # the students a room's top shows
@@ -176,6 +177,7 @@ class Rooms:
             "code": room.code,
             "title": room.title,
             "preset": full_preset(room.preset),
+            "ended": room.preset.get("ended"),
             "show_top": room.show_top,
             **room_rules(room).as_document(),
             "students": [
@@ -218,6 +220,39 @@ class Rooms:
             "not_reached": missed,
         }
 
+    async def end_challenge(self, code: str, key: str) -> dict[str, Any]:
+        """End the room's challenge and no one's run: ``{"code", "ended", "students",
+        "changed", "not_reached"}``. ``ended`` (the challenge, ``ended_at``, and each
+        student's name, id, rank and best reach as they stood) stays with the preset, on the
+        board, until the teacher sets another; RoomError if there is no challenge."""
+        room = self.teacher_room(code, key)
+        challenge = room.preset.get("challenge")
+        if challenge is None:
+            raise RoomError(f"challenge: expected room {room.code} to have a challenge to end, "
+                            "got none")  # fmt: skip
+        self._standings.pop(room.code, None)  # the results as they stand now, not a second ago
+        results = [
+            {"name": s.name, "student_id": s.student_id, "rank": c["rank"], "best": c["best"]}
+            for s, c in await self._progress(room.code)
+            if c is not None
+        ]
+        results.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
+        ended = {"challenge": challenge, "ended_at": self.clock(), "results": results}
+        self.store.set_preset(room.code, {**room.preset, "challenge": None, "ended": ended})
+        students = self.store.students(room.code)
+        reached = await asyncio.gather(*(self._apply(s, {"challenge": None}) for s in students))
+        self._standings.pop(room.code, None)
+        missed = [s.student_id for s, ok in zip(students, reached, strict=True) if not ok]
+        logger.info("room %s: challenge ended, %d of %d sessions", room.code, sum(reached),
+                    len(reached))  # fmt: skip
+        return {
+            "code": room.code,
+            "ended": ended,
+            "students": len(students),
+            "changed": sum(reached),
+            "not_reached": missed,
+        }
+
     async def set_show_top(self, code: str, key: str, show_top: bool) -> dict[str, Any]:
         """Whether the room's students see the top of its ranking: ``{"code", "show_top"}``."""
         room = self.teacher_room(code, key)
@@ -243,22 +278,11 @@ class Rooms:
         """What the student of ``session_id`` may know of their room's challenge: ``{"code",
         "challenge", "you", "students", "reached", "show_top", "top", "paused", "locked"}``;
         ``top`` (names and ranks) only if the teacher shows it; ``paused`` and ``locked``
-        the room's rules, for the student's page to follow. A session in no room has a standing
-        in none (``code`` null); SessionNotFound if there is no such session; RoomNotFound if
-        the student's room has expired."""
+        the room's rules, for the student's page to follow. SessionNotFound unless the session is a
+        student's; RoomNotFound if their room has expired."""
         seat = self.store.student_by_session(session_id)
         if seat is None:
-            await self.pool.call(session_id, "get")  # SessionNotFound if there is none
-            return {
-                "code": None,
-                "challenge": None,
-                "you": None,
-                "students": 0,
-                "reached": 0,
-                "show_top": False,
-                "top": None,
-                **ClassRules().as_document(),
-            }
+            raise SessionNotFound(session_id)
         room, me = self.room(seat[0]), seat[1]
         challenge = room.preset.get("challenge")
         progress = await self._progress(room.code) if challenge is not None else []
@@ -376,8 +400,9 @@ def room_preset(asked: dict[str, Any]) -> dict[str, Any]:
 
 
 def full_preset(preset: dict[str, Any]) -> dict[str, Any]:
-    """A stored preset with every key (one kept before challenges has none)."""
-    return {**EMPTY_PRESET, **preset}
+    """A stored preset with every key (one kept before challenges has none), without the
+    results of an ended challenge (the board's ``ended``)."""
+    return {key: preset.get(key, empty) for key, empty in EMPTY_PRESET.items()}
 
 
 def ranked(progress: list[dict[str, Any] | None]) -> list[dict[str, Any] | None]:

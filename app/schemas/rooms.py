@@ -14,7 +14,13 @@ from app.rooms.codes import CODE_LENGTH, CODE_PATTERN
 from app.rooms.names import MAX_NAME_CHARS, MAX_TITLE_CHARS
 from app.schemas.base import InModel, OutModel
 from app.schemas.bounds import settings_bound
-from app.schemas.challenges import ChallengeId, ChallengeOut, OwnChallenge, StudentChallengeOut
+from app.schemas.challenges import (
+    ChallengeId,
+    ChallengeOut,
+    OwnChallenge,
+    ReachOut,
+    StudentChallengeOut,
+)
 from app.schemas.config import ConfigUpdate, SessionConfig
 from app.schemas.lessons import LessonId, LessonProgressOut
 from app.schemas.sessions import TrainingState
@@ -109,6 +115,21 @@ class RoomPreset(InModel):
         return {"config": config, "lesson": self.lesson, "challenge": self.challenge}
 
 
+class EndedResult(OutModel):
+    """One student's standing when the teacher ended the challenge."""
+
+    name: str
+    student_id: str = Field(max_length=MAX_ID_CHARS)
+    rank: int | None = Field(ge=1, description="1 is first; null: not reached")
+    best: ReachOut | None = Field(description="The best reach: fewest neurons, then epochs")
+
+
+class EndedChallenge(OutModel):
+    challenge: ChallengeOut
+    ended_at: float = Field(description="Unix time")
+    results: list[EndedResult] = Field(description="By rank, those who did not reach it last")
+
+
 class PresetOut(OutModel):
     config: dict[str, Any] = Field(description="The configuration fields the preset sets")
     lesson: str | None
@@ -128,6 +149,11 @@ class Reached(OutModel):
 
 class PresetApplied(Reached):
     preset: PresetOut
+
+
+class ChallengeEnded(Reached):
+    code: RoomCode
+    ended: EndedChallenge
 
 
 class RoomRules(InModel):
@@ -182,6 +208,11 @@ class BoardOut(RulesOut):
     code: RoomCode
     title: str
     preset: PresetOut
+    ended: EndedChallenge | None = Field(
+        default=None,
+        description="The challenge the teacher ended last (DELETE /api/rooms/{code}/challenge), "
+        "with the results as they stood; null again with the next preset",
+    )
     show_top: bool = Field(description="Whether students see the top of the ranking")
     students: list[BoardStudent] = Field(description="In the order they joined")
 
@@ -211,7 +242,7 @@ class StandingOut(RulesOut):
     """What a student may know of the room: its challenge and their standing in it, and its
     rules (paused, locked) for their page; never another's session or key."""
 
-    code: RoomCode | None = Field(description="null: the session is no room student's")
+    code: RoomCode
     challenge: ChallengeOut | None = Field(description="null: the room has no challenge")
     you: MyStanding | None
     students: int = Field(ge=0)

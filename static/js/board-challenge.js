@@ -1,10 +1,12 @@
 // The board's challenge panel (templates/board.html): the room's challenge and how many
 // reached it, a built-in one to start (GET /api/challenges) or one the teacher writes, and
 // whether students see the top of the ranking. Starting one is PUT /api/rooms/{code}/preset,
-// the flag PATCH /api/rooms/{code}, both with the teacher key as a Bearer token.
+// ending it (no one's run restarts) DELETE /api/rooms/{code}/challenge, the flag
+// PATCH /api/rooms/{code}, all with the teacher key as a Bearer token. Once ended, the panel
+// shows where everyone stood until the next preset (the board's `ended`).
 
-import { inLanguage } from "./challenge-words.js";
-import { t } from "./i18n.js";
+import { bestText, inLanguage } from "./challenge-words.js";
+import { language, t } from "./i18n.js";
 
 export const TOP_COUNT = 5; // as app/rooms/service.py's TOP_COUNT
 const XY = ["x1", "x2"];
@@ -13,6 +15,7 @@ const WORDS = {
   "board-challenge-heading": "board.challenge",
   "challenge-pick-label": "board.challenge_pick",
   "challenge-start": "board.challenge_start",
+  "challenge-end": "board.challenge_end",
   "challenge-own-summary": "board.challenge_own",
   "challenge-own-title-label": "board.challenge_own_title",
   "challenge-own-dataset-label": "board.challenge_own_dataset",
@@ -40,6 +43,7 @@ export class ChallengePanel {
 
   async start() {
     $("challenge-start").addEventListener("click", () => this.setPicked());
+    $("challenge-end").addEventListener("click", () => this.end());
     $("challenge-own-form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.setOwn();
@@ -71,8 +75,9 @@ export class ChallengePanel {
     else if (board.show_top === this.showTopSent) this.showTopSent = null;
     const current = $("challenge-current");
     current.dataset.active = String(Boolean(challenge));
+    $("challenge-end").hidden = !challenge;
     if (!challenge) {
-      current.replaceChildren(paragraph(t("board.challenge_none"), "challenge-none"));
+      current.replaceChildren(...(board.ended ? endedParts(board.ended) : [paragraph(t("board.challenge_none"), "challenge-none")]));
       return;
     }
     const reached = board.students.filter((s) => s.challenge?.rank != null).length;
@@ -116,6 +121,13 @@ export class ChallengePanel {
     else this.say(["board.challenge_refused", { detail: await detailOf(response) }]);
   }
 
+  /** End the challenge; the runs go on as they are. */
+  async end() {
+    const response = await this.send("DELETE", `/api/rooms/${this.code}/challenge`);
+    if (response.ok) this.say(["board.challenge_ended"]);
+    else this.say(["board.challenge_refused", { detail: await detailOf(response) }]);
+  }
+
   async setShowTop(shown) {
     this.showTopSent = shown;
     const response = await this.send("PATCH", `/api/rooms/${this.code}`, { show_top: shown });
@@ -129,7 +141,7 @@ export class ChallengePanel {
     return fetch(url, {
       method,
       headers: { "content-type": "application/json", authorization: `Bearer ${this.key()}` },
-      body: JSON.stringify(body),
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
   }
 
@@ -137,6 +149,25 @@ export class ChallengePanel {
     this.message = message;
     $("challenge-message").textContent = t(...message);
   }
+}
+
+/** The challenge the teacher ended: its title, when, and where everyone stood then. */
+function endedParts(ended) {
+  const time = new Date(ended.ended_at * 1000).toLocaleTimeString(language(), { hour: "numeric", minute: "2-digit" });
+  const list = Object.assign(document.createElement("ol"), { id: "challenge-results", className: "challenge-results" });
+  for (const result of ended.results) {
+    const item = document.createElement("li");
+    item.dataset.reached = String(result.rank != null);
+    const place = result.rank != null ? t("challenge.rank", { rank: result.rank }) : "–";
+    const how = result.best ? bestText(result.best) : t("challenge.not_reached");
+    item.append(Object.assign(document.createElement("strong"), { textContent: `${place} ${result.name}` }), ` · ${how}`);
+    list.append(item);
+  }
+  return [
+    Object.assign(document.createElement("h3"), { id: "challenge-title", textContent: t("board.challenge_over", { title: inLanguage(ended.challenge.title) }) }),
+    paragraph(t("board.challenge_results", { time }), "challenge-ended-at"),
+    list,
+  ];
 }
 
 function paragraph(text, className) {

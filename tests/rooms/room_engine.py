@@ -20,6 +20,7 @@ class InProcessWorker:
         self.settings = settings
         self.lessons = lessons
         self.sessions: dict[str, Session] = {}
+        self.streams: dict[int, Any] = {}  # no live streams in these tests
 
     def add(self, session: Session) -> None:
         self.sessions[session.id] = session

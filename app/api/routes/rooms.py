@@ -41,6 +41,7 @@ from app.schemas import ErrorOut
 from app.schemas.challenges import OWN_CHALLENGE_EXAMPLE
 from app.schemas.rooms import (
     BoardOut,
+    ChallengeEnded,
     Joined,
     JoinRequest,
     PresetApplied,
@@ -262,6 +263,20 @@ async def set_preset(
     server as each student trains), and students who join later start from it. A preset
     the engine refuses is a 422 that changes no one."""
     return await rooms.set_preset(code, key, preset.as_preset())
+
+
+@router.delete(
+    "/{code}/challenge",
+    response_model=ChallengeEnded,
+    summary="End the room's challenge",
+    responses={**TEACHER_ONLY, **NOT_FOUND, 409: error("The room has no challenge to end")},
+)
+async def end_challenge(code: TeacherRoom, key: TeacherKey, rooms: RoomsDep) -> dict[str, Any]:
+    """The challenge ends and no one's run restarts: every student's session stops being
+    judged on it, their pages stop showing it, and students who join later have none. The
+    results as they stood (``ended``: each student's rank and best reach) stay in the room's
+    preset for the board until the teacher sets another."""
+    return await rooms.end_challenge(code, key)
 
 
 @router.patch(
