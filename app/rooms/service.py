@@ -40,8 +40,9 @@ from app.rooms.errors import UNREADABLE, PresetUnusable, RoomError, RoomNotFound
 from app.rooms.names import display_name, room_title
 from app.rooms.rules import asked_rules, give_everyone, give_rules, room_rules
 from app.rooms.store import CodeTaken, Room, RoomStore, Student
+from app.services.class_rules import ClassRules
 from app.services.configs import default_config, merge_config
-from app.services.errors import SessionNotFound, prefixed
+from app.services.errors import prefixed
 from app.services.session import new_session_id
 
 logger = logging.getLogger(__name__)
@@ -278,11 +279,22 @@ class Rooms:
         """What the student of ``session_id`` may know of their room's challenge: ``{"code",
         "challenge", "you", "students", "reached", "show_top", "top", "paused", "locked"}``;
         ``top`` (names and ranks) only if the teacher shows it; ``paused`` and ``locked``
-        the room's rules, for the student's page to follow. SessionNotFound unless the session is a
-        student's; RoomNotFound if their room has expired."""
+        the room's rules, for the student's page to follow. A session in no room has a standing
+        in none (``code`` null); SessionNotFound if there is no such session; RoomNotFound if
+        the student's room has expired."""
         seat = self.store.student_by_session(session_id)
         if seat is None:
-            raise SessionNotFound(session_id)
+            await self.pool.call(session_id, "get")  # SessionNotFound if there is none
+            return {
+                "code": None,
+                "challenge": None,
+                "you": None,
+                "students": 0,
+                "reached": 0,
+                "show_top": False,
+                "top": None,
+                **ClassRules().as_document(),
+            }
         room, me = self.room(seat[0]), seat[1]
         challenge = room.preset.get("challenge")
         progress = await self._progress(room.code) if challenge is not None else []

@@ -242,7 +242,7 @@ class StandingOut(RulesOut):
     """What a student may know of the room: its challenge and their standing in it, and its
     rules (paused, locked) for their page; never another's session or key."""
 
-    code: RoomCode
+    code: RoomCode | None = Field(description="null: the session is no room student's")
     challenge: ChallengeOut | None = Field(description="null: the room has no challenge")
     you: MyStanding | None
     students: int = Field(ge=0)

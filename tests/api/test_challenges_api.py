@@ -112,8 +112,12 @@ def test_the_top_of_the_board_is_shown_to_students_only_if_the_teacher_allows(
     student = join(client, room["code"], "Sara")
     standing = client.get(f"/api/sessions/{student['session_id']}/standing").json()
     assert standing["challenge"] is None and standing["you"] is None and standing["top"] is None
-    alone = client.post("/api/sessions").json()["id"]
-    missing = client.get(f"/api/sessions/{alone}/standing")
+    alone = client.post("/api/sessions").json()["id"]  # in no room: a standing in none
+    assert client.get(f"/api/sessions/{alone}/standing").json() == {
+        "code": None, "challenge": None, "you": None, "students": 0, "reached": 0,
+        "show_top": False, "top": None, "paused": False, "locked": [],
+    }  # fmt: skip
+    missing = client.get("/api/sessions/no-such-session/standing")
     assert missing.status_code == 404 and missing.json()["detail"].startswith("session '")
 
 

@@ -20,7 +20,7 @@ router = APIRouter(tags=["rooms"])
     "/api/sessions/{session_id}/standing",
     response_model=StandingOut,
     summary="A student's standing in their room's challenge",
-    responses={404: error("No such session, it is no room student's, or the room expired")},
+    responses={404: error("No such session, or the student's room has expired")},
 )
 async def read_standing(session_id: SessionId, rooms: RoomsDep) -> dict[str, Any]:
     """The room's challenge, this student's progress and rank, how many have reached it,
