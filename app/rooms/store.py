@@ -32,8 +32,7 @@ from typing import Any
 
 from app.rooms.errors import NameTaken, RoomFull, TooManyRooms
 from app.rooms.names import name_key
-from app.services.datadir import make_data_dir, unusable
-from app.services.durable import BUSY_TIMEOUT_SECONDS
+from app.services.durable import open_database
 
 FILE_NAME = "rooms.sqlite3"
 # Columns added since the first files were made: a file without one gets it with its default.
@@ -92,11 +91,10 @@ class RoomStore:
         self.path = path
         self.idle_seconds = idle_seconds
         self.clock = clock
-        make_data_dir(path.parent)
-        try:
-            self._connection: sqlite3.Connection | None = _connect(path)
-        except sqlite3.Error as error:
-            raise unusable(path.parent, sqlite3.Error(f"{path.name}: {error}")) from error
+        # Transactions are the explicit BEGIN ... COMMIT of _transaction.
+        self._connection: sqlite3.Connection | None = open_database(
+            path, ("PRAGMA foreign_keys = ON", *SCHEMA), _add_columns
+        )
         self._lock = threading.Lock()
 
     @classmethod
@@ -236,22 +234,9 @@ class RoomStore:
             db.execute("COMMIT")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # isolation_level=None: transactions are the explicit BEGIN ... COMMIT of _transaction
-    connection = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-    )
-    try:
-        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode != "wal":
-            raise sqlite3.OperationalError(f"expected the WAL journal, got {mode!r}")
-        for statement in ("PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", *SCHEMA):
-            connection.execute(statement)
-        columns = {row[1] for row in connection.execute("PRAGMA table_info(rooms)")}
-        for name, kind in ADDED_COLUMNS.items():
-            if name not in columns:  # a file made before the column
-                connection.execute(f"ALTER TABLE rooms ADD COLUMN {name} {kind}")
-    except BaseException:
-        connection.close()
-        raise
-    return connection
+def _add_columns(connection: sqlite3.Connection) -> None:
+    """The columns a file made before them lacks."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(rooms)")}
+    for name, kind in ADDED_COLUMNS.items():
+        if name not in columns:
+            connection.execute(f"ALTER TABLE rooms ADD COLUMN {name} {kind}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -72,11 +73,7 @@ class SqliteSnapshotStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        make_data_dir(path.parent)
-        try:
-            self._connection: sqlite3.Connection | None = _connect(path)
-        except sqlite3.Error as error:
-            raise unusable(path.parent, sqlite3.Error(f"{path.name}: {error}")) from error
+        self._connection: sqlite3.Connection | None = open_database(path, SCHEMA)
         self._lock = threading.Lock()
 
     @classmethod
@@ -130,19 +127,33 @@ class SqliteSnapshotStore:
         return self._connection
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # isolation_level=None: each statement is its own transaction, committed when it ends
-    connection = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-    )
+def open_database(
+    path: Path,
+    statements: Sequence[str],
+    migrate: Callable[[sqlite3.Connection], None] | None = None,
+) -> sqlite3.Connection:
+    """A connection to the SQLite file ``path`` (its folder made if missing) in the WAL
+    journal with ``synchronous=NORMAL`` and a busy timeout (see above), once ``statements``
+    (the schema) and ``migrate`` have run on it; ``DataDirUnusable`` naming the file if it
+    cannot be opened. ``isolation_level=None``: each statement is its own transaction unless
+    the caller opens one (``BEGIN ... COMMIT``). Used by the room store too."""
+    make_data_dir(path.parent)
     try:
-        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode != "wal":
-            raise sqlite3.OperationalError(f"expected the WAL journal, got {mode!r}")
-        connection.execute("PRAGMA synchronous = NORMAL")
-        for statement in SCHEMA:
-            connection.execute(statement)
-    except BaseException:
-        connection.close()
-        raise
+        connection = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        try:
+            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise sqlite3.OperationalError(f"expected the WAL journal, got {mode!r}")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            for statement in statements:
+                connection.execute(statement)
+            if migrate is not None:
+                migrate(connection)
+        except BaseException:
+            connection.close()
+            raise
+    except sqlite3.Error as error:
+        raise unusable(path.parent, sqlite3.Error(f"{path.name}: {error}")) from error
     return connection
