@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, status
@@ -118,19 +118,27 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client is not None else ""
 
 
-async def limit_session_creation(request: Request) -> None:
-    """Dependency for routes that create a session: 429 with ``Retry-After`` when spent."""
-    limiter: CreationLimiter = request.app.state.creation_limiter
-    wait = limiter.take(client_address(request))
-    if wait is None:
-        return
-    seconds = max(1, math.ceil(wait))
-    raise HTTPException(
-        status.HTTP_429_TOO_MANY_REQUESTS,
-        detail=f"too many sessions created from this address: at most {limiter.burst} at once "
-        f"and {limiter.rate:g} per second after; try again in {seconds} s",
-        headers={"Retry-After": str(seconds)},
-    )
+def creation_limit(limiter_name: str, what: str) -> Callable[[Request], Coroutine[Any, Any, None]]:
+    """A dependency for routes that create ``what``: 429 with ``Retry-After`` once the
+    address has spent the ``CreationLimiter`` at ``app.state.<limiter_name>``."""
+
+    async def limit(request: Request) -> None:
+        limiter: CreationLimiter = getattr(request.app.state, limiter_name)
+        wait = limiter.take(client_address(request))
+        if wait is None:
+            return
+        seconds = max(1, math.ceil(wait))
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many {what} created from this address: at most {limiter.burst} at "
+            f"once and {limiter.rate:g} per second after; try again in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
+
+    return limit
+
+
+limit_session_creation = creation_limit("creation_limiter", "sessions")
 
 
 def install_creation_limiter(app: FastAPI, settings: Settings) -> None:

@@ -14,7 +14,6 @@ per second after); joining spends the sessions' one, since each join creates a s
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path, Request, status
@@ -23,7 +22,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
-from app.api.rate_limit import RATE_LIMITED, CreationLimiter, client_address
+from app.api.rate_limit import RATE_LIMITED, CreationLimiter, creation_limit
 from app.api.rate_limit import limit_session_creation as limit_joins
 from app.config import Settings
 from app.rooms import (
@@ -175,18 +174,7 @@ KnownRoom = Annotated[str, Depends(known_room)]
 TeacherRoom = Annotated[str, Depends(teacher_room)]
 
 
-async def limit_room_creation(request: Request) -> None:
-    """429 with ``Retry-After`` once this address has created its most rooms for now."""
-    limiter: CreationLimiter = request.app.state.room_limiter
-    wait = limiter.take(client_address(request))
-    if wait is not None:
-        seconds = max(1, math.ceil(wait))
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"too many rooms created from this address: at most {limiter.burst} at "
-            f"once and {limiter.rate:g} per second after; try again in {seconds} s",
-            headers={"Retry-After": str(seconds)},
-        )
+limit_room_creation = creation_limit("room_limiter", "rooms")
 
 
 @router.post(
