@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -115,17 +114,10 @@ class ServerTree(ServerProcess):
         assert self.process is not None
         return self.process.pid
 
-    def start(self) -> None:
-        with self.log.open("ab") as log_file:
-            self.process = subprocess.Popen(
-                self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log_file,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        try:
-            self._wait_until_healthy(self.process)
-        except BaseException:
-            self.stop()
-            raise
+    own_session = True  # stop() signals the whole process tree
+
+    def environment(self) -> dict[str, str]:
+        return self.env
 
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])

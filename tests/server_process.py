@@ -6,6 +6,7 @@ again) and by bench/bench_stream.py, which puts this folder on ``sys.path``. Std
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -71,17 +72,21 @@ class ServerProcess:
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
+    # A process group of its own, for a subclass that stops the whole tree below it.
+    own_session = False
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, "PYTHONUNBUFFERED": "1", "NNP_DATA_DIR": str(self.data_dir)}
+
     def start(self) -> None:
         """Start the process and return once /api/health answers 200."""
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "NNP_DATA_DIR": str(self.data_dir)}
-        if self.log is None:
-            self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=env)
-        else:
-            with self.log.open("ab") as log_file:
-                self.process = subprocess.Popen(
-                    self.command, cwd=PROJECT_ROOT, env=env,
-                    stdout=log_file, stderr=subprocess.STDOUT,
-                )  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            log_file = None if self.log is None else stack.enter_context(self.log.open("ab"))
+            self.process = subprocess.Popen(
+                self.command, cwd=PROJECT_ROOT, env=self.environment(), stdout=log_file,
+                stderr=None if log_file is None else subprocess.STDOUT,
+                start_new_session=self.own_session,
+            )  # fmt: skip
         try:
             self._wait_until_healthy(self.process)
         except BaseException:
