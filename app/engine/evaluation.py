@@ -4,10 +4,11 @@
 calls on a few hundred points, so their fixed cost is most of its time. An engine worker
 serving a class makes frames for many sessions in the same moment; ``fill_metrics`` stacks
 every trainer of one shape (layer sizes, activations, output kind, sizes of the two sets) and
-evaluates them together, then fills each trainer's metrics cache with exactly the numbers
-``Trainer.metrics`` would have computed, bit for bit: a stacked ``np.matmul`` runs the same
-BLAS product for each network as the single one does, every other step is elementwise or
-reduces each network's own row the same way (``tests/engine/test_evaluation.py``).
+evaluates them together (``evaluate``, which ``Trainer.metrics`` runs on a stack of one),
+then fills each trainer's metrics cache with exactly the numbers it would have computed
+alone, bit for bit: a stacked ``np.matmul`` runs the same BLAS product for each network as
+``Network.forward`` does, every other step is elementwise or reduces each network's own row
+the same way (``tests/engine/test_evaluation.py``).
 ``fill_drawings`` does the same for the grids a frame draws (``grids.draw_many``).
 """
 
@@ -83,8 +84,8 @@ def fill_metrics(trainers: Sequence[Trainer]) -> None:
             for trainer in group:
                 trainer.metrics()
             continue
-        train = _evaluate(group, [t.features_train for t in group], [t.y_train for t in group])
-        test = _evaluate(group, [t.features_test for t in group], [t.y_test for t in group])
+        train = evaluate(group, [t.features_train for t in group], [t.y_train for t in group])
+        test = evaluate(group, [t.features_test for t in group], [t.y_test for t in group])
         for trainer, train_metric, test_metric in zip(group, train, test, strict=True):
             if not trainer.metrics_cached:  # the same trainer may come twice
                 trainer.adopt_metrics(train_metric, test_metric)
@@ -105,10 +106,11 @@ def _stack_key(trainer: Trainer) -> tuple[object, ...]:
     )
 
 
-def _evaluate(
+def evaluate(
     group: Sequence[Trainer], features: Sequence[np.ndarray], labels: Sequence[np.ndarray]
 ) -> list[Metric]:
-    """``Trainer._evaluate`` of each trainer on its own features and labels, stacked."""
+    """(loss, accuracy) of each trainer (all of one shape) on its own non-empty features and
+    labels, stacked; accuracy is count / n, the very float np.mean of the booleans gives."""
     networks = [trainer.network for trainer in group]
     first = networks[0]
     problem = group[0].problem

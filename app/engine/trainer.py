@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine import grids
+from app.engine import evaluation, grids
 from app.engine.config import (
     FIELD_NAMES,
     Limits,
@@ -290,17 +290,10 @@ class Trainer:
         }
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None]:
+        """(loss, accuracy) on one set, by the evaluation many trainers share (a stack of one)."""
         if len(y) == 0:
             return None, None
-        logits = self.network.forward(X)[-1]
-        loss = data_loss(self.problem, logits, y)
-        # count / n: the very float np.mean of the booleans gives, for a fifth of its time
-        accuracy = None
-        if self.problem == "binary":
-            accuracy = np.count_nonzero((logits[:, 0] > 0.0) == (y == 1)) / len(y)
-        elif self.problem == "multiclass":
-            accuracy = np.count_nonzero(np.argmax(logits, axis=1) == y) / len(y)
-        return (loss if math.isfinite(loss) else None), accuracy
+        return evaluation.evaluate([self], [X], [y])[0]
 
     def state(self) -> dict[str, Any]:
         """status, epoch, iteration, iterations_per_epoch, the metrics and diverged_at."""

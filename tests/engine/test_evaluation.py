@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,9 @@ def test_stacked_metrics_are_those_of_each_trainer_alone_bit_for_bit(case: dict[
     assert all(trainer.metrics_cached for trainer in stacked)
     for mine, twin in zip(stacked, alone, strict=True):
         assert mine.metrics() == twin.metrics()  # floats compared exactly
+        # ... and the training loss is Network.loss's, which judges the run's stability
+        loss = twin.network.loss(twin.features_train, twin.y_train)
+        assert mine.metrics()["train_loss"] == (loss if math.isfinite(loss) else None)
 
 
 def test_trainers_of_different_shapes_and_a_repeated_one_are_each_filled_right() -> None:
