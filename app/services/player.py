@@ -21,7 +21,7 @@ from app.services.session import Session
 # sending and the other sessions.
 TRAINING_SHARE = 0.5
 # A Player's default slice: a playing frame or an epoch step trains in calls of about this
-# much work (see continue_frame, continue_step), each at least one update.
+# much work (see train_slice, continue_step), each at least one update.
 SLICE_SECONDS = 0.004
 
 
@@ -150,18 +150,13 @@ class Player:
         self._remaining = None if by_epoch else self.settings.speed
         self._deadline = None  # set when the training starts, in the worker
 
-    def continue_frame(self) -> Frame | None:
-        """Train one slice of the frame; return the frame once its training is done.
+    def train_slice(self) -> bool:
+        """Train one slice of the frame begun; True once its training is done (the worker
+        then renders it, with the metrics and drawings of many frames made at once).
 
         A slice is about ``slice_seconds`` of work (at least one update), so a heavy session
-        holds the worker only briefly before the other sessions
-        get their turn.
+        holds the worker only briefly before the other sessions get their turn.
         """
-        return self.render() if self.train_slice() else None
-
-    def train_slice(self) -> bool:
-        """``continue_frame`` without the rendering: True once the frame's training is done
-        (the worker then renders it, with the metrics of many frames made at once)."""
         if self._deadline is None:
             self._deadline = time.perf_counter() + TRAINING_SHARE / self.settings.fps
         if self.playing and not self.diverged and not self._training_done():

@@ -94,7 +94,7 @@ def test_the_batch_is_shown_only_until_something_else_trains_or_restarts() -> No
     step_once(player)
     player.playing = True
     player.begin_frame()
-    while player.continue_frame() is None:
+    while not player.train_slice():
         pass
     assert "batch" not in player.render().header
 

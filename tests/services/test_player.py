@@ -42,9 +42,8 @@ def play_one_frame(player: Player) -> tuple[Frame, int]:
     """Run one playing frame to the end; return it and how many slices it took."""
     player.begin_frame()
     for slices in range(1, MAX_SLICES):
-        frame = player.continue_frame()
-        if frame is not None:
-            return frame, slices
+        if player.train_slice():
+            return player.render(), slices
     raise AssertionError(f"the frame was not done after {MAX_SLICES} calls")
 
 
@@ -114,7 +113,7 @@ def test_slices_are_sized_by_the_measured_cost_of_an_update(
         counts, done = [], False
         while not done:
             before = trainer.iteration
-            done = bool(call())  # True, or a Frame, once the step or frame is done
+            done = bool(call())  # True once the step or the frame's training is done
             counts.append(trainer.iteration - before)
         return counts
 
@@ -125,11 +124,11 @@ def test_slices_are_sized_by_the_measured_cost_of_an_update(
     assert step[:3] == [39, 7, 5] and set(step[3:-1]) == {4} and step[-1] == 1
     assert sum(step) == 200 and trainer.epoch == 1
     player.begin_frame()
-    assert updates_per_call(player.continue_frame) == [4] * 25  # speed 100
+    assert updates_per_call(player.train_slice) == [4] * 25  # speed 100
     # Speed 0 trains for half the frame interval: 1/64 s at 32 fps, 16 updates of 1/1024 s.
     player.settings.speed = 0
     player.begin_frame()
-    assert updates_per_call(player.continue_frame) == [4] * 4
+    assert updates_per_call(player.train_slice) == [4] * 4
 
 
 def test_speed_zero_trains_for_about_half_the_frame_interval() -> None:
@@ -197,9 +196,8 @@ def test_two_players_of_one_session_take_turns_on_the_same_counters() -> None:
     frames: dict[str, Frame] = {}
     for _ in range(MAX_SLICES):
         for name, player in (("first", first), ("second", second)):
-            frame = None if name in frames else player.continue_frame()
-            if frame is not None:
-                frames[name] = frame
+            if name not in frames and player.train_slice():
+                frames[name] = player.render()
         if len(frames) == 2:
             break
     assert first.session.trainer.iteration == 3 + 5  # each trained its own speed
